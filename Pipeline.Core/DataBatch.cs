@@ -1,0 +1,81 @@
+using System.Text;
+
+namespace Pipeline.Core;
+
+/// <summary>One batch of data and labels produced by a <see cref="DataIter"/>.</summary>
+/// <remarks>
+/// A batch owns its arrays: <see cref="Dispose"/> disposes them, which returns pooled batch buffers for
+/// reuse. Dispose each batch once you are done with it (<c>using var batch = ...</c>).
+/// </remarks>
+public sealed class DataBatch : IDisposable
+{
+    private int _disposed;
+
+    /// <summary>Initializes a new batch.</summary>
+    /// <param name="data">The data arrays, one per input.</param>
+    /// <param name="label">The label arrays, one per output; <see langword="null"/> or empty for none.</param>
+    /// <param name="pad">The number of trailing examples that are filler and must be ignored.</param>
+    /// <param name="index">The source index of each example, when the iterator knows it.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="pad"/> is negative.</exception>
+    public DataBatch(IReadOnlyList<NDArray> data, IReadOnlyList<NDArray>? label = null, int pad = 0, IReadOnlyList<long>? index = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegative(pad);
+        Data = data;
+        Label = label ?? [];
+        Pad = pad;
+        Index = index;
+    }
+
+    /// <summary>Gets the data arrays, one per input.</summary>
+    public IReadOnlyList<NDArray> Data { get; }
+
+    /// <summary>Gets the label arrays, one per output; empty when there is no label.</summary>
+    public IReadOnlyList<NDArray> Label { get; }
+
+    /// <summary>Gets the number of trailing examples that are filler (wrapped from the start of the epoch).</summary>
+    public int Pad { get; }
+
+    /// <summary>Gets the source index of each example, or <see langword="null"/> when not known.</summary>
+    public IReadOnlyList<long>? Index { get; }
+
+    /// <summary>Returns MXNet's summary, for example <c>DataBatch: data shapes: [(2, 3)] label shapes: None</c>.</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString()
+    {
+        var builder = new StringBuilder("DataBatch: data shapes: ");
+        AppendShapes(builder, Data);
+        builder.Append(" label shapes: ");
+        if (Label.Count == 0)
+        {
+            builder.Append("None");
+        }
+        else
+        {
+            AppendShapes(builder, Label);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Disposes every array of the batch, returning pooled buffers; later calls do nothing.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        for (int i = 0; i < Data.Count; i++) Data[i].Dispose();
+        for (int i = 0; i < Label.Count; i++) Label[i].Dispose();
+    }
+
+    private static void AppendShapes(StringBuilder builder, IReadOnlyList<NDArray> arrays)
+    {
+        builder.Append('[');
+        for (int i = 0; i < arrays.Count; i++)
+        {
+            if (i > 0) builder.Append(", ");
+            builder.Append(DataDesc.FormatTuple(arrays[i].Shape));
+        }
+
+        builder.Append(']');
+    }
+}

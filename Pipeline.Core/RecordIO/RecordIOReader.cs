@@ -1,0 +1,216 @@
+using System.Buffers;
+using Pipeline.Core.Internal;
+
+namespace Pipeline.Core.RecordIO;
+
+/// <summary>Reads records written in dmlc-core's RecordIO format, sequentially, from a file or stream.</summary>
+/// <remarks>
+/// <para>Never trusts a length field: a bad magic word, a length past the end of the file, a truncated tail or
+/// a broken multi-part sequence throws a <see cref="RecordFormatException"/> naming the file and offset.</para>
+/// <para>Unlike dmlc-core, <see cref="Seek"/> clears the end-of-file state, so reading after a seek works
+/// even when an earlier read hit the end.</para>
+/// <para><see cref="TryRead(out ReadOnlyMemory{byte})"/> and <see cref="ReadMemoryAsync"/> return the record
+/// without allocating, valid until the next read. Not thread-safe; use <see cref="IndexedRecordIOReader"/>
+/// for concurrent random access.</para>
+/// </remarks>
+public sealed partial class RecordIOReader : IDisposable
+{
+    private const int DefaultBufferSize = 1 << 20;
+    private readonly Stream _stream;
+    private readonly bool _leaveOpen;
+    private readonly long _begin;
+    private readonly long _end;
+    private byte[] _buffer;
+    private byte[]? _scratch;
+    private int _start;
+    private int _count;
+    private bool _streamDrained;
+    private long _dataEnd;
+    private bool _disposed;
+
+    /// <summary>Opens a <c>.rec</c> file for reading from its start.</summary>
+    /// <param name="path">The file to read.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public RecordIOReader(string path)
+        : this(OpenFile(path), leaveOpen: false, path, begin: 0, end: long.MaxValue)
+    {
+    }
+
+    /// <summary>Reads records from a stream, starting at its current position.</summary>
+    /// <param name="stream">A readable stream; when seekable, its length bounds every length field.</param>
+    /// <param name="leaveOpen">Whether to leave the stream open on <see cref="Dispose"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable.</exception>
+    public RecordIOReader(Stream stream, bool leaveOpen = false)
+        : this(stream, leaveOpen, path: null, begin: stream?.CanSeek == true ? stream.Position : 0, end: long.MaxValue)
+    {
+    }
+
+    private RecordIOReader(Stream stream, bool leaveOpen, string? path, long begin, long end)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanRead) throw new ArgumentException("The stream is not readable.", nameof(stream));
+        _stream = stream;
+        _leaveOpen = leaveOpen;
+        FilePath = path;
+        _begin = begin;
+        _end = end;
+        _buffer = ArrayPool<byte>.Shared.Rent(DefaultBufferSize);
+        Position = begin;
+        _dataEnd = MeasureDataEnd();
+        if (stream.CanSeek && stream.Position != begin) stream.Seek(begin, SeekOrigin.Begin);
+    }
+
+    /// <summary>Gets the file being read, or <see langword="null"/> for a stream.</summary>
+    public string? FilePath { get; }
+
+    /// <summary>Gets the offset of the next record's first header (dmlc's <c>Tell()</c>).</summary>
+    public long Position { get; private set; }
+
+    /// <summary>Opens one shard of a <c>.rec</c> file: the records dmlc-core's <c>recordio</c> input split gives part <paramref name="partIndex"/> of <paramref name="numParts"/>.</summary>
+    /// <param name="path">The file to read.</param>
+    /// <param name="partIndex">The zero-based part to read.</param>
+    /// <param name="numParts">The number of parts the file is split into.</param>
+    /// <returns>A reader that yields only that part's records; <see cref="Reset"/> returns to the part's start.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The part index or count is out of range.</exception>
+    /// <exception cref="RecordFormatException">The file's size is not a multiple of 4.</exception>
+    public static RecordIOReader OpenPart(string path, int partIndex, int numParts)
+    {
+        FileStream stream = OpenFile(path);
+        try
+        {
+            (long begin, long end) = RecordIOPartition.GetByteRange(stream, path, partIndex, numParts);
+            return new RecordIOReader(stream, leaveOpen: false, path, begin, end);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads the next record into a new array.</summary>
+    /// <returns>The payload (empty for an empty record), or <see langword="null"/> at the end of the data.</returns>
+    /// <exception cref="RecordFormatException">The data is not valid RecordIO.</exception>
+    /// <exception cref="ObjectDisposedException">The reader has been disposed.</exception>
+    public byte[]? Read() => TryRead(out ReadOnlyMemory<byte> record) ? record.ToArray() : null;
+
+    /// <summary>Reads the next record without copying it.</summary>
+    /// <param name="record">The payload, valid until the next call on this reader.</param>
+    /// <returns><see langword="true"/> if a record was read; <see langword="false"/> at the end of the data.</returns>
+    /// <exception cref="RecordFormatException">The data is not valid RecordIO.</exception>
+    /// <exception cref="ObjectDisposedException">The reader has been disposed.</exception>
+    public bool TryRead(out ReadOnlyMemory<byte> record)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        while (true)
+        {
+            RecordParseStatus status = TryParse(out record, out long bytesNeeded);
+            if (status != RecordParseStatus.NeedMoreData) return status == RecordParseStatus.Complete;
+            int free = PrepareFill(bytesNeeded);
+            int read = _stream.Read(_buffer, _start + _count, free);
+            CompleteFill(read);
+        }
+    }
+
+    /// <summary>Moves to a byte offset, which must be the start of a record (as stored in a <c>.idx</c>).</summary>
+    /// <param name="offset">The absolute offset of a record's first header.</param>
+    /// <exception cref="NotSupportedException">The stream is not seekable.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> is negative.</exception>
+    /// <exception cref="ObjectDisposedException">The reader has been disposed.</exception>
+    public void Seek(long offset)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (!_stream.CanSeek) throw new NotSupportedException("The underlying stream does not support seeking.");
+        _stream.Seek(offset, SeekOrigin.Begin);
+        Position = offset;
+        _dataEnd = MeasureDataEnd();
+        _start = 0;
+        _count = 0;
+        _streamDrained = false;
+    }
+
+    /// <summary>Returns to the first record (of the file, or of the part for <see cref="OpenPart"/>).</summary>
+    /// <exception cref="NotSupportedException">The stream is not seekable.</exception>
+    /// <exception cref="ObjectDisposedException">The reader has been disposed.</exception>
+    public void Reset() => Seek(_begin);
+
+    /// <summary>Closes the file (unless the stream was to be left open) and returns the buffers to the pool.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (!_leaveOpen) _stream.Dispose();
+        ArrayPool<byte>.Shared.Return(_buffer);
+        if (_scratch is not null) ArrayPool<byte>.Shared.Return(_scratch);
+        _buffer = [];
+        _scratch = null;
+    }
+
+    private static FileStream OpenFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+
+        // No FileStream buffer: the reader keeps its own, and reads large blocks straight into it.
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+    }
+
+    // Measured when opening and on every seek, not per record: a file that grows while it is read is
+    // seen up to the length it had then.
+    private long MeasureDataEnd() => _stream.CanSeek ? _stream.Length : long.MaxValue;
+
+    private RecordParseStatus TryParse(out ReadOnlyMemory<byte> record, out long bytesNeeded)
+    {
+        record = default;
+        bytesNeeded = 0;
+        if (Position >= _end) return RecordParseStatus.EndOfData;
+
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(_buffer, _start, _count));
+        var context = new RecordParseContext(FilePath, Position, _dataEnd, _streamDrained);
+        RecordParseStatus status = RecordFraming.TryReadRecord(ref reader, context, ref _scratch, out ReadOnlySequence<byte> payload, out bytesNeeded);
+        if (status == RecordParseStatus.Complete)
+        {
+            int consumed = (int)reader.Consumed;
+            _start += consumed;
+            _count -= consumed;
+            Position += consumed;
+            record = payload.First;
+        }
+
+        return status;
+    }
+
+    /// <summary>Makes room for at least <paramref name="bytesNeeded"/> buffered bytes and returns the free space to read into.</summary>
+    private int PrepareFill(long bytesNeeded)
+    {
+        if (bytesNeeded > _buffer.Length)
+        {
+            // Only a record longer than the buffer gets here; its length was checked against the data's end.
+            byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max(bytesNeeded, (long)_buffer.Length * 2)));
+            _buffer.AsSpan(_start, _count).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+            _start = 0;
+        }
+        else if (_start + _count == _buffer.Length || _start + bytesNeeded > _buffer.Length)
+        {
+            _buffer.AsSpan(_start, _count).CopyTo(_buffer);
+            _start = 0;
+        }
+
+        return _buffer.Length - _start - _count;
+    }
+
+    private void CompleteFill(int read)
+    {
+        if (read == 0)
+        {
+            _streamDrained = true;
+        }
+        else
+        {
+            _count += read;
+        }
+    }
+}
