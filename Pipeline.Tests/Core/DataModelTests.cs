@@ -1,0 +1,122 @@
+using Pipeline.Core;
+
+namespace Pipeline.Tests.Core;
+
+public sealed class DataModelTests
+{
+    [Theory]
+    [InlineData(null, 0)]
+    [InlineData("NCHW", 0)]
+    [InlineData("TNC", 1)]
+    [InlineData("NTC", 0)]
+    [InlineData("CHW", -1)]
+    public void GetBatchAxis_IsIndexOfN(string? layout, int expected) => Assert.Equal(expected, DataDesc.GetBatchAxis(layout));
+
+    [Fact]
+    public void DataDesc_EqualityIgnoresTypeAndLayoutButComparesShapeElements()
+    {
+        var a = new DataDesc("data", [25, 10]);
+        var b = new DataDesc("data", [25, 10], DType.UInt8, "NTC");
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, new DataDesc("data", [25, 11]));
+        Assert.NotEqual(a, new DataDesc("label", [25, 10]));
+        Assert.Equal("DataDesc[data,(25, 10),float32,NCHW]", a.ToString());
+        Assert.Equal(1, new DataDesc("x", [2, 3], Layout: "TNC").BatchAxis);
+    }
+
+    [Fact]
+    public void DataBatch_ToString_MatchesMXNet()
+    {
+        using var batch = new DataBatch([NDArray.Zeros(DType.Float32, 2, 3)]);
+        Assert.Equal("DataBatch: data shapes: [(2, 3)] label shapes: None", batch.ToString());
+        using var labeled = new DataBatch([NDArray.Zeros(DType.Float32, 30, 3)], [NDArray.Zeros(DType.Float32, 30)], pad: 20);
+        Assert.Equal("DataBatch: data shapes: [(30, 3)] label shapes: [(30,)]", labeled.ToString());
+        Assert.Equal(20, labeled.Pad);
+    }
+
+    [Fact]
+    public void DataBatch_Dispose_DisposesItsArrays()
+    {
+        NDArray data = NDArray.Zeros(DType.Float32, 2);
+        NDArray label = NDArray.Zeros(DType.Float32, 2);
+        var batch = new DataBatch([data], [label]);
+        batch.Dispose();
+        batch.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => data.AsSpan<float>());
+        Assert.Throws<ObjectDisposedException>(() => label.AsSpan<float>());
+    }
+
+    [Fact]
+    public void DataBatch_NegativePad_Throws() => Assert.Throws<ArgumentOutOfRangeException>(() => new DataBatch([], pad: -1));
+
+    [Fact]
+    public async Task DataIter_AwaitForeach_YieldsRestOfEpochAndDoesNotReset()
+    {
+        using var iter = new CountingIter(batches: 3);
+        Assert.NotNull(iter.Next());
+        int seen = 0;
+        await foreach (DataBatch batch in iter)
+        {
+            using (batch) seen++;
+        }
+
+        Assert.Equal(2, seen);
+        await foreach (DataBatch batch in iter)
+        {
+            Assert.Fail("A finished epoch yields nothing until Reset.");
+        }
+
+        iter.Reset();
+        Assert.Equal(3, await CountAsync(iter));
+    }
+
+    [Fact]
+    public async Task DataIter_AwaitForeach_HonoursCancellation()
+    {
+        using var iter = new CountingIter(batches: 100);
+        using var cts = new CancellationTokenSource();
+        int seen = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (DataBatch batch in iter.WithCancellation(cts.Token))
+            {
+                batch.Dispose();
+                if (++seen == 5) await cts.CancelAsync();
+            }
+        });
+        Assert.Equal(5, seen);
+    }
+
+    private static async Task<int> CountAsync(DataIter iter)
+    {
+        int count = 0;
+        await foreach (DataBatch batch in iter)
+        {
+            batch.Dispose();
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>The smallest custom iterator: a subclass that makes its batches itself.</summary>
+    private sealed class CountingIter(int batches) : DataIter(batchSize: 2)
+    {
+        private int _produced;
+
+        public override IReadOnlyList<DataDesc> ProvideData => [new DataDesc("data", [2, 1])];
+
+        public override IReadOnlyList<DataDesc> ProvideLabel => [];
+
+        public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_produced == batches) return ValueTask.FromResult<DataBatch?>(null);
+            _produced++;
+            return ValueTask.FromResult<DataBatch?>(new DataBatch([NDArray.From(new float[] { _produced, _produced }, 2, 1)]));
+        }
+
+        public override void Reset() => _produced = 0;
+    }
+}
