@@ -1,1 +1,33 @@
-Console.WriteLine("placeholder");
+using BenchmarkDotNet.Running;
+using Pipeline.Benchmarks.RecordIO;
+
+namespace Pipeline.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project Pipeline.Benchmarks -- throughput recordio [--dir DIR]</c> runs the plain
+/// end-to-end throughput command; any other arguments go to BenchmarkDotNet (<c>--filter *RecordIO*</c>).
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        if (args.Length >= 2 && args[0] == "throughput")
+        {
+            string dir = args.Length >= 4 && args[2] == "--dir" ? args[3] : Path.Combine(Path.GetTempPath(), "pipeline-bench");
+            return args[1] switch
+            {
+                "recordio" => RecordIOThroughput.Run(dir),
+                _ => Usage(),
+            };
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new BenchmarkConfig());
+        return 0;
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: throughput recordio [--dir DIR] | BenchmarkDotNet arguments");
+        return 2;
+    }
+}
