@@ -140,6 +140,40 @@ public sealed class RecordIOFramingTests
         await feed;
     }
 
+    [Property(Arbitrary = [typeof(PayloadArbitrary)], MaxTest = 150)]
+    public async Task ReadFromTrickleStream_AnyReadSizes_GivesSameRecordsSyncAndAsync(byte[][] payloads, PositiveInt[] readSizes)
+    {
+        byte[] file = RecordFiles.Write(payloads);
+        int[] sizes = readSizes.Select(s => (s.Get % 23) + 1).ToArray();
+        var records = new List<byte[]>();
+        using (var reader = new RecordIOReader(new TrickleStream(file, sizes)))
+        {
+            while (reader.Read() is { } record) records.Add(record);
+        }
+
+        Assert.Equal(payloads, records);
+        records.Clear();
+        using (var reader = new RecordIOReader(new TrickleStream(file, sizes)))
+        {
+            while (await reader.ReadAsync() is { } record) records.Add(record);
+        }
+
+        Assert.Equal(payloads, records);
+    }
+
+    [Theory]
+    [InlineData("edge")]
+    [InlineData("split")]
+    public void Read_SmallBuffer_GrowsAndCompactsAndGivesSameRecords(string name)
+    {
+        List<byte[]> expected = RecordFiles.ReadAll(TestFiles.Rec(name));
+        using var reader = new RecordIOReader(TestFiles.Rec(name), bufferSize: 4096);
+        var records = new List<byte[]>();
+        while (reader.Read() is { } record) records.Add(record);
+        Assert.Equal(expected, records);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RecordIOReader(TestFiles.Rec(name), bufferSize: 100));
+    }
+
     private static async Task<List<byte[]>> ReadAllAsync(PipeReader pipe)
     {
         await using var reader = new RecordIOPipeReader(pipe, "pipe");

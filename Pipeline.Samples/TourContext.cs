@@ -1,0 +1,21 @@
+namespace Pipeline.Samples;
+
+/// <summary>What a step needs: the output folder, the console, and the list of files the tour wrote.</summary>
+internal sealed class TourContext(string outputDir, TextWriter output)
+{
+    private readonly List<string> _written = [];
+
+    public string OutputDir { get; } = outputDir;
+
+    public TextWriter Out { get; } = output;
+
+    public IReadOnlyList<string> WrittenFiles => _written;
+
+    /// <summary>Gets a path in the output folder and remembers it for the closing summary.</summary>
+    public string OutputFile(string name)
+    {
+        string path = Path.Combine(OutputDir, name);
+        if (!_written.Contains(path)) _written.Add(path);
+        return path;
+    }
+}
