@@ -56,6 +56,10 @@ public sealed class BatchAssembler : IDisposable
     /// <summary>Gets the last-batch policy.</summary>
     public LastBatchHandle Handle { get; }
 
+    /// <summary>Gets or sets whether <see cref="LastBatchHandle.Pad"/> fills the last batch with zeros (index -1) instead of wrapping to the epoch's start.</summary>
+    /// <remarks>Used for MXNet's <c>round_batch = false</c>, whose filler is stale rows of the previous batch; zeros are never stale.</remarks>
+    public bool ZeroFillPad { get; set; }
+
     /// <summary>Gets the bytes one example takes in each data output.</summary>
     public IReadOnlyList<int> DataRowBytes => _dataRowBytes;
 
@@ -218,6 +222,14 @@ public sealed class BatchAssembler : IDisposable
     {
         int real = _filled;
         int pad = BatchSize - real;
+        if (ZeroFillPad)
+        {
+            for (int o = 0; o < _data.Length; o++) _currentData![o].AsBytes()[(real * _dataRowBytes[o])..].Clear();
+            for (int o = 0; o < _label.Length; o++) _currentLabel![o].AsBytes()[(real * _labelRowBytes[o])..].Clear();
+            _currentIndex.AsSpan(real).Fill(-1);
+            _filled = BatchSize;
+            return Emit(pad);
+        }
 
         // Filler k is the epoch's example k mod N. With N >= B the first batch (saved as the head) holds it;
         // with N < B the whole epoch is this batch, so it is slot k mod N of the batch itself.
