@@ -12,6 +12,10 @@ internal static class TestFiles
     public static readonly string PackVectors = Path.Combine(GoldenRoot, "pack-vectors.json");
     public static readonly string SplitParts = Path.Combine(RecordIODir, "split-parts.json");
 
+    public static readonly string FashionMnistDir = Path.Combine(AppContext.BaseDirectory, "TestData", "data", "fashion-mnist");
+    public static readonly string FashionTrainImages = Path.Combine(FashionMnistDir, "train-images-idx3-ubyte.gz");
+    public static readonly string FashionTrainLabels = Path.Combine(FashionMnistDir, "train-labels-idx1-ubyte.gz");
+
     public static string Rec(string name) => Path.Combine(RecordIODir, name + ".rec");
 
     public static string Idx(string name) => Path.Combine(RecordIODir, name + ".idx");

@@ -1,0 +1,101 @@
+using System.Globalization;
+using Pipeline.Core;
+using Pipeline.Stages.Internal;
+
+namespace Pipeline.Stages.Iterators;
+
+/// <summary>Batches of MNIST-format images and labels (IDX files), as MXNet's <c>mx.io.MNISTIter</c>.</summary>
+/// <remarks>
+/// <para>Both files are loaded at construction. Pixels become float32 <c>byte / 256</c> (MXNet's scale, so the
+/// largest value is 0.99609375); labels become float32. The trailing partial batch is dropped (MXNet's
+/// behaviour), so every batch has pad 0.</para>
+/// <para>Differences from MXNet: the magic numbers, the sizes and the image/label counts are checked (a
+/// <see cref="RecordFormatException"/> names the file); gzip-compressed files are read as they are; with
+/// <see cref="MnistIterOptions.Shuffle"/> every epoch gets its own order derived from (seed, epoch), where
+/// MXNet shuffles once.</para>
+/// </remarks>
+public sealed class MnistIter : DataIter
+{
+    private readonly NDArray _images;
+    private readonly NDArray _labels;
+    private readonly NDArrayIter _inner;
+
+    /// <summary>Loads the files and starts preparing batches.</summary>
+    /// <param name="options">The options.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="RecordFormatException">A file is not a valid IDX file, or the counts disagree.</exception>
+    public MnistIter(MnistIterOptions options)
+        : base(CheckedBatchSize(options))
+    {
+        (int imageCount, int[] dims, byte[] pixels) = IdxFile.Read(options.Image, IdxFile.ImageMagic);
+        (int labelCount, _, byte[] labelBytes) = IdxFile.Read(options.Label, IdxFile.LabelMagic);
+        if (imageCount != labelCount)
+        {
+            throw new RecordFormatException(
+                string.Create(CultureInfo.InvariantCulture, $"'{options.Image}' holds {imageCount} images but '{options.Label}' holds {labelCount} labels."),
+                options.Label,
+                offset: null);
+        }
+
+        // MXNet computes the part bounds in double precision: [floor(n/parts*i), floor(n/parts*(i+1))).
+        int begin = (int)Math.Floor((double)imageCount / options.NumParts * options.PartIndex);
+        int end = (int)Math.Floor((double)imageCount / options.NumParts * (options.PartIndex + 1));
+        int count = end - begin;
+        if (count == 0) throw new ArgumentException($"Part {options.PartIndex} of {options.NumParts} of '{options.Image}' holds no images.", nameof(options));
+        int imageSize = dims[0] * dims[1];
+        NumImages = count;
+        _images = NDArray.Empty(DType.Float32, options.Flat ? [count, imageSize] : [count, 1, dims[0], dims[1]]);
+        Span<float> target = _images.AsSpan<float>();
+        ReadOnlySpan<byte> source = pixels.AsSpan(begin * imageSize, count * imageSize);
+        for (int i = 0; i < source.Length; i++) target[i] = source[i] / 256f;
+        _labels = NDArray.Empty(DType.Float32, count);
+        Span<float> labels = _labels.AsSpan<float>();
+        for (int i = 0; i < count; i++) labels[i] = labelBytes[begin + i];
+
+        _inner = new NDArrayIter(
+            new Dictionary<string, NDArray> { [options.DataName] = _images },
+            new Dictionary<string, NDArray> { [options.LabelName] = _labels },
+            options.BatchSize,
+            options.Shuffle,
+            LastBatchHandle.Discard,
+            options.Seed,
+            options.PrefetchBuffer);
+    }
+
+    /// <summary>Gets the number of images in this part.</summary>
+    public int NumImages { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<DataDesc> ProvideData => _inner.ProvideData;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<DataDesc> ProvideLabel => _inner.ProvideLabel;
+
+    /// <inheritdoc />
+    public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default) => _inner.NextAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public override void Reset() => _inner.Reset();
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _inner.Dispose();
+            _images.Dispose();
+            _labels.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private static int CheckedBatchSize(MnistIterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options.BatchSize;
+    }
+}
