@@ -53,6 +53,12 @@ public sealed class BatchAssembler : IDisposable
     /// <summary>Gets the examples per batch.</summary>
     public int BatchSize { get; }
 
+    /// <summary>Gets the data outputs.</summary>
+    public IReadOnlyList<DataDesc> Data => _data;
+
+    /// <summary>Gets the label outputs.</summary>
+    public IReadOnlyList<DataDesc> Label => _label;
+
     /// <summary>Gets the last-batch policy.</summary>
     public LastBatchHandle Handle { get; }
 

@@ -1,0 +1,196 @@
+using Pipeline.Core;
+
+namespace Pipeline.Stages.Iterators;
+
+/// <summary>Reads several iterators side by side, each one batch ahead on its own task, and joins their batches, as MXNet's <c>mx.io.PrefetchingIter</c>.</summary>
+/// <remarks>
+/// <para>A joined batch holds every iterator's data arrays, then every iterator's label arrays, in iterator order,
+/// with the pad and index of the first. Rename maps give inputs new names (a name missing from a map keeps its
+/// own, where MXNet raises).</para>
+/// <para>Differences from MXNet: a failure inside a wrapped iterator is rethrown from <see cref="NextAsync"/>
+/// (MXNet's thread dies and the consumer hangs); iterators that end at different batches, or disagree on pad,
+/// raise <see cref="InvalidOperationException"/> naming them.</para>
+/// </remarks>
+public sealed class PrefetchingIter : DataIter
+{
+    private readonly DataIter[] _iters;
+    private Task<DataBatch?>[]? _pending;
+    private bool _ended;
+
+    /// <summary>Wraps iterators, keeping their names.</summary>
+    /// <param name="iters">The iterators (at least one); disposing this one disposes them.</param>
+    /// <exception cref="ArgumentException">No iterator was given.</exception>
+    public PrefetchingIter(params DataIter[] iters)
+        : this(iters, renameData: null, renameLabel: null)
+    {
+    }
+
+    /// <summary>Wraps iterators and renames their inputs.</summary>
+    /// <param name="iters">The iterators (at least one); disposing this one disposes them.</param>
+    /// <param name="renameData">One map per iterator from data name to new name, or <see langword="null"/>.</param>
+    /// <param name="renameLabel">One map per iterator from label name to new name, or <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">No iterator was given, or a rename list does not have one map per iterator.</exception>
+    public PrefetchingIter(IReadOnlyList<DataIter> iters, IReadOnlyList<IReadOnlyDictionary<string, string>>? renameData, IReadOnlyList<IReadOnlyDictionary<string, string>>? renameLabel)
+        : base(FirstBatchSize(iters))
+    {
+        _iters = [.. iters];
+        ProvideData = Rename(_iters, i => i.ProvideData, renameData, nameof(renameData));
+        ProvideLabel = Rename(_iters, i => i.ProvideLabel, renameLabel, nameof(renameLabel));
+        StartFetch();
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<DataDesc> ProvideData { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<DataDesc> ProvideLabel { get; }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">The iterators end at different batches or disagree on pad.</exception>
+    public override async ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default)
+    {
+        if (_ended) return null;
+        Task<DataBatch?>[] pending = _pending!;
+        try
+        {
+            await Task.WhenAll(pending).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch
+        {
+            DisposeFetched(pending);
+            _ended = true;
+
+            // Rethrow the first wrapped iterator's own exception, not the WhenAll wrapper.
+            await Array.Find(pending, t => !t.IsCompletedSuccessfully)!.ConfigureAwait(false);
+            throw;
+        }
+
+        DataBatch?[] batches = Array.ConvertAll(pending, t => t.Result);
+        int ended = Array.FindAll(batches, b => b is null).Length;
+        if (ended == batches.Length)
+        {
+            _ended = true;
+            return null;
+        }
+
+        if (ended != 0 || Array.Exists(batches, b => b!.Pad != batches[0]!.Pad))
+        {
+            DisposeFetched(pending);
+            _ended = true;
+            throw new InvalidOperationException(ended != 0
+                ? $"The iterators ended at different batches: iterator(s) {string.Join(", ", Enumerable.Range(0, batches.Length).Where(i => batches[i] is null))} ended first."
+                : $"The iterators disagree on pad: {string.Join(", ", batches.Select(b => b!.Pad))}.");
+        }
+
+        var data = new List<NDArray>();
+        var label = new List<NDArray>();
+        foreach (DataBatch? batch in batches)
+        {
+            data.AddRange(batch!.Data);
+            label.AddRange(batch.Label);
+        }
+
+        StartFetch();
+        return new DataBatch(data, label, batches[0]!.Pad, batches[0]!.Index);
+    }
+
+    /// <inheritdoc />
+    public override void Reset()
+    {
+        if (_pending is not null)
+        {
+            try
+            {
+                Task.WaitAll(_pending);
+            }
+            catch (AggregateException)
+            {
+                // The failure belonged to the abandoned epoch.
+            }
+
+            DisposeFetched(_pending);
+        }
+
+        foreach (DataIter iter in _iters) iter.Reset();
+        _ended = false;
+        StartFetch();
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            if (_pending is not null)
+            {
+                try
+                {
+                    Task.WaitAll(_pending);
+                }
+                catch (AggregateException)
+                {
+                }
+
+                DisposeFetched(_pending);
+            }
+
+            foreach (DataIter iter in _iters) iter.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private static int FirstBatchSize(IReadOnlyList<DataIter> iters)
+    {
+        ArgumentNullException.ThrowIfNull(iters);
+        if (iters.Count == 0) throw new ArgumentException("PrefetchingIter needs at least one iterator.", nameof(iters));
+        for (int i = 0; i < iters.Count; i++)
+        {
+            if (iters[i] is null) throw new ArgumentException($"Iterator {i} is null.", nameof(iters));
+        }
+
+        IReadOnlyList<DataDesc> first = iters[0].ProvideData;
+        return first.Count > 0 && first[0].Shape.Length > 0 ? first[0].Shape[0] : iters[0].BatchSize;
+    }
+
+    private static DataDesc[] Rename(DataIter[] iters, Func<DataIter, IReadOnlyList<DataDesc>> descs, IReadOnlyList<IReadOnlyDictionary<string, string>>? maps, string parameter)
+    {
+        if (maps is not null && maps.Count != iters.Length)
+        {
+            throw new ArgumentException($"{parameter} has {maps.Count} maps for {iters.Length} iterators.", parameter);
+        }
+
+        var result = new List<DataDesc>();
+        for (int i = 0; i < iters.Length; i++)
+        {
+            foreach (DataDesc desc in descs(iters[i]))
+            {
+                result.Add(maps is not null && maps[i].TryGetValue(desc.Name, out string? name) ? desc with { Name = name } : desc);
+            }
+        }
+
+        return [.. result];
+    }
+
+    private static void DisposeFetched(Task<DataBatch?>[] pending)
+    {
+        foreach (Task<DataBatch?> task in pending)
+        {
+            if (task.IsCompletedSuccessfully) task.Result?.Dispose();
+        }
+    }
+
+    private void StartFetch()
+    {
+        _pending = new Task<DataBatch?>[_iters.Length];
+        for (int i = 0; i < _iters.Length; i++)
+        {
+            DataIter iter = _iters[i];
+            _pending[i] = Task.Run(async () => await iter.NextAsync().ConfigureAwait(false));
+        }
+    }
+}

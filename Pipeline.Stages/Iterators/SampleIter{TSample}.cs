@@ -1,0 +1,97 @@
+using System.Threading.Tasks.Dataflow;
+using Pipeline.Core;
+using Pipeline.Stages.Blocks;
+
+namespace Pipeline.Stages.Iterators;
+
+/// <summary>An iterator composed from blocks: your source of examples, your writer, and the library's batching, padding and prefetching.</summary>
+/// <typeparam name="TSample">The example type.</typeparam>
+/// <remarks>
+/// Every epoch reads <c>source(epoch, token)</c> on its own task, writes each example into a pooled batch buffer
+/// with the writer, applies the last-batch policy, and keeps up to <c>prefetch</c> batches ready. A source or
+/// writer that throws ends the epoch with that exception at <see cref="DataIter.NextAsync"/>.
+/// </remarks>
+public sealed class SampleIter<TSample> : DataflowIter
+{
+    private readonly Func<int, CancellationToken, IAsyncEnumerable<TSample>> _source;
+    private readonly SampleWriter<TSample> _write;
+    private readonly int _prefetch;
+    private readonly BatchAssembler _assembler;
+    private long _ordinal;
+
+    /// <summary>Initializes the iterator and starts prefetching the first epoch.</summary>
+    /// <param name="source">Gives the examples of an epoch (zero-based) in order.</param>
+    /// <param name="data">The data outputs; each shape starts with the batch size.</param>
+    /// <param name="label">The label outputs; each shape starts with the batch size.</param>
+    /// <param name="write">Writes an example into its slot.</param>
+    /// <param name="lastBatchHandle">What to do with the examples that do not fill the last batch.</param>
+    /// <param name="prefetch">How many batches to prepare ahead.</param>
+    /// <exception cref="ArgumentNullException">A delegate or list is null.</exception>
+    /// <exception cref="ArgumentException">The outputs do not share a positive batch size.</exception>
+    public SampleIter(
+        Func<int, CancellationToken, IAsyncEnumerable<TSample>> source,
+        IReadOnlyList<DataDesc> data,
+        IReadOnlyList<DataDesc> label,
+        SampleWriter<TSample> write,
+        LastBatchHandle lastBatchHandle = LastBatchHandle.Pad,
+        int prefetch = 2)
+        : base(BatchSizeOf(data))
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(prefetch);
+        _source = source;
+        _write = write;
+        _prefetch = prefetch;
+        _assembler = new BatchAssembler(data, label, lastBatchHandle);
+        ProvideData = [.. data];
+        ProvideLabel = [.. label];
+        StartPrefetch();
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<DataDesc> ProvideData { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<DataDesc> ProvideLabel { get; }
+
+    /// <inheritdoc />
+    protected override ISourceBlock<DataBatch> StartEpoch(int epoch, CancellationToken cancellationToken)
+    {
+        _ordinal = 0;
+        IPropagatorBlock<EpochMessage<TSample>, DataBatch> batch = BatchBlock.Create<TSample>(_assembler, WriteOne, boundedCapacity: Math.Max(2, BatchSize), cancellationToken);
+        BufferBlock<DataBatch> prefetch = PrefetchBlock.Create(_prefetch);
+        batch.LinkTo(prefetch, new DataflowLinkOptions { PropagateCompletion = true });
+        EpochProducer.Start(batch, _source(epoch, cancellationToken), cancellationToken);
+        return prefetch;
+    }
+
+    /// <inheritdoc />
+    protected override void OnReset(bool epochEnded)
+    {
+        if (!epochEnded) _assembler.Reset();
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) _assembler.Dispose();
+    }
+
+    private static int BatchSizeOf(IReadOnlyList<DataDesc> data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return data.Count > 0 && data[0].Shape.Length > 0 && data[0].Shape[0] > 0
+            ? data[0].Shape[0]
+            : throw new ArgumentException("The first data output must have the batch size as its first axis.", nameof(data));
+    }
+
+    private void WriteOne(TSample sample, BatchAssembler assembler, List<DataBatch> ready)
+    {
+        long ordinal = _ordinal++;
+        _write(sample, new BatchSlot(assembler, ordinal));
+        assembler.IndexSlots(1)[0] = ordinal;
+        if (assembler.Commit(1) is { } full) ready.Add(full);
+    }
+}
