@@ -4,7 +4,7 @@ using Pipeline.Benchmarks.RecordIO;
 namespace Pipeline.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project Pipeline.Benchmarks -- throughput recordio [--dir DIR]</c> runs the plain
+/// <c>dotnet run -c Release --project Pipeline.Benchmarks -- throughput recordio|iterators [--dir DIR]</c> runs the plain
 /// end-to-end throughput command; any other arguments go to BenchmarkDotNet (<c>--filter *RecordIO*</c>).
 /// </summary>
 internal static class Program
@@ -17,6 +17,7 @@ internal static class Program
             return args[1] switch
             {
                 "recordio" => RecordIOThroughput.Run(dir),
+                "iterators" => Iterators.IteratorThroughput.Run(dir),
                 _ => Usage(),
             };
         }
@@ -27,7 +28,7 @@ internal static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: throughput recordio [--dir DIR] | BenchmarkDotNet arguments");
+        Console.Error.WriteLine("usage: throughput recordio|iterators [--dir DIR] | BenchmarkDotNet arguments");
         return 2;
     }
 }
