@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 
 namespace Pipeline.Core;
 
@@ -12,8 +13,9 @@ namespace Pipeline.Core;
 /// tiling when the epoch has fewer examples than a batch; filler comes from a copy of the epoch's first batch,
 /// so sources may be streams that cannot rewind. <see cref="LastBatchHandle.RollOver"/> keeps the partial batch
 /// and goes on filling it in the next epoch; such a batch is all real examples, so its pad is 0.</para>
-/// <para>Batch buffers are rented from the shared pool and go back when the consumer disposes the batch.
-/// Not thread-safe: one producer drives it.</para>
+/// <para>Batch buffers are rented from the shared pool. A disposed batch comes back to its assembler whole
+/// (arrays, index and all, up to 16 of them) and is reused, so steady-state batching allocates nothing; while it
+/// waits, its arrays read as disposed. Not thread-safe: one producer drives it (batches may be disposed on any thread).</para>
 /// </remarks>
 public sealed class BatchAssembler : IDisposable
 {
@@ -21,6 +23,10 @@ public sealed class BatchAssembler : IDisposable
     private readonly DataDesc[] _label;
     private readonly int[] _dataRowBytes;
     private readonly int[] _labelRowBytes;
+    private const int MaxRecycled = 16;
+    private readonly ConcurrentQueue<DataBatch> _recycled = new();
+    private int _recycledCount;
+    private DataBatch? _currentShell;
     private NDArray[]? _currentData;
     private NDArray[]? _currentLabel;
     private long[]? _currentIndex;
@@ -173,9 +179,10 @@ public sealed class BatchAssembler : IDisposable
     public void Dispose()
     {
         if (_disposed) return;
-        _disposed = true;
+        Volatile.Write(ref _disposed, true);
         DisposeCurrent();
         ReleaseHead();
+        DrainRecycled();
     }
 
     private static int[] RowBytes(DataDesc[] descs, int batchSize, string parameter)
@@ -203,10 +210,75 @@ public sealed class BatchAssembler : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, BatchSize - _filled);
     }
 
+    /// <summary>Takes back a disposed batch for reuse, parking its buffers; false when the pool is full or closed.</summary>
+    internal bool TryRecycle(DataBatch batch)
+    {
+        if (Volatile.Read(ref _disposed) || Interlocked.Increment(ref _recycledCount) > MaxRecycled)
+        {
+            Interlocked.Decrement(ref _recycledCount);
+            return false;
+        }
+
+        int outputs = batch.Data.Count + batch.Label.Count;
+        byte[][] storage = batch.ParkedStorage ??= new byte[outputs][];
+        bool complete = true;
+        for (int i = 0; i < outputs; i++)
+        {
+            NDArray array = i < batch.Data.Count ? batch.Data[i] : batch.Label[i - batch.Data.Count];
+            complete &= (storage[i] = array.Park()!) is not null;
+        }
+
+        if (!complete)
+        {
+            // The caller disposed an array of the batch by hand: give the rest back and let the batch dispose them.
+            Unpark(batch, storage);
+            Interlocked.Decrement(ref _recycledCount);
+            return false;
+        }
+
+        _recycled.Enqueue(batch);
+
+        // Dispose may have closed the pool meanwhile; then nobody would take this batch again.
+        if (Volatile.Read(ref _disposed)) DrainRecycled();
+        return true;
+    }
+
+    private void DrainRecycled()
+    {
+        while (_recycled.TryDequeue(out DataBatch? batch))
+        {
+            Interlocked.Decrement(ref _recycledCount);
+            Unpark(batch, batch.ParkedStorage!);
+            batch.DisposeArrays();
+        }
+    }
+
+    private static void Unpark(DataBatch batch, byte[][] storage)
+    {
+        for (int i = 0; i < storage.Length; i++)
+        {
+            if (storage[i] is null) continue;
+            NDArray array = i < batch.Data.Count ? batch.Data[i] : batch.Label[i - batch.Data.Count];
+            array.Unpark(storage[i]);
+            storage[i] = null!;
+        }
+    }
+
     private void EnsureBatch()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_currentData is not null) return;
+        if (_recycled.TryDequeue(out DataBatch? reuse))
+        {
+            Interlocked.Decrement(ref _recycledCount);
+            Unpark(reuse, reuse.ParkedStorage!);
+            _currentShell = reuse;
+            _currentData = (NDArray[])reuse.Data;
+            _currentLabel = (NDArray[])reuse.Label;
+            _currentIndex = (long[])reuse.Index!;
+            return;
+        }
+
         _currentData = new NDArray[_data.Length];
         for (int i = 0; i < _data.Length; i++) _currentData[i] = NDArray.Empty(_data[i].DType, _data[i].Shape);
         _currentLabel = new NDArray[_label.Length];
@@ -216,7 +288,18 @@ public sealed class BatchAssembler : IDisposable
 
     private DataBatch Emit(int pad)
     {
-        var batch = new DataBatch(_currentData!, _currentLabel, pad, _currentIndex);
+        DataBatch batch;
+        if (_currentShell is not null)
+        {
+            batch = _currentShell;
+            batch.Revive(pad);
+        }
+        else
+        {
+            batch = new DataBatch(_currentData!, _currentLabel, pad, _currentIndex) { Recycler = this };
+        }
+
+        _currentShell = null;
         _currentData = null;
         _currentLabel = null;
         _currentIndex = null;
@@ -294,6 +377,7 @@ public sealed class BatchAssembler : IDisposable
     {
         if (_currentData is not null) foreach (NDArray array in _currentData) array.Dispose();
         if (_currentLabel is not null) foreach (NDArray array in _currentLabel) array.Dispose();
+        _currentShell = null;
         _currentData = null;
         _currentLabel = null;
         _currentIndex = null;

@@ -35,7 +35,7 @@ public sealed class DataBatch : IDisposable
     public IReadOnlyList<NDArray> Label { get; }
 
     /// <summary>Gets the number of trailing examples that are filler (wrapped from the start of the epoch).</summary>
-    public int Pad { get; }
+    public int Pad { get; private set; }
 
     /// <summary>Gets the source index of each example, or <see langword="null"/> when not known.</summary>
     public IReadOnlyList<long>? Index { get; }
@@ -63,6 +63,27 @@ public sealed class DataBatch : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+
+        // A batch made by a BatchAssembler goes back to it whole, so steady-state batching allocates nothing.
+        if (Recycler is { } recycler && recycler.TryRecycle(this)) return;
+        DisposeArrays();
+    }
+
+    /// <summary>Gets or sets where a recycled batch keeps its arrays' buffers while it waits for reuse.</summary>
+    internal byte[][]? ParkedStorage { get; set; }
+
+    /// <summary>Gets or sets who takes this batch back for reuse on <see cref="Dispose"/>.</summary>
+    internal BatchAssembler? Recycler { get; set; }
+
+    /// <summary>Makes a recycled batch live again with a new pad.</summary>
+    internal void Revive(int pad)
+    {
+        Pad = pad;
+        Volatile.Write(ref _disposed, 0);
+    }
+
+    internal void DisposeArrays()
+    {
         for (int i = 0; i < Data.Count; i++) Data[i].Dispose();
         for (int i = 0; i < Label.Count; i++) Label[i].Dispose();
     }

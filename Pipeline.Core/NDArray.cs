@@ -212,6 +212,12 @@ public sealed class NDArray : IDisposable
         }
     }
 
+    /// <summary>Takes the storage away without returning it, so the array reads as disposed while its batch waits for reuse.</summary>
+    internal byte[]? Park() => Interlocked.Exchange(ref _storage, null);
+
+    /// <summary>Gives parked storage back when the batch is reused.</summary>
+    internal void Unpark(byte[] storage) => _storage = storage;
+
     internal static string FormatShape(ReadOnlySpan<int> shape, string separator)
     {
         var builder = new StringBuilder();

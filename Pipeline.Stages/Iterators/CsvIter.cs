@@ -112,8 +112,9 @@ public sealed class CsvIter : DataflowIter
         return [.. files];
     }
 
-    private void WriteChunk(CsvChunk chunk, BatchAssembler assembler, List<DataBatch> ready)
+    private static DataBatch? WriteChunk(CsvChunk chunk, BatchAssembler assembler)
     {
+        DataBatch? filled = null;
         try
         {
             int dataRow = assembler.DataRowBytes[0];
@@ -135,8 +136,10 @@ public sealed class CsvIter : DataflowIter
                 Span<long> index = assembler.IndexSlots(take);
                 for (int i = 0; i < take; i++) index[i] = chunk.FirstRow + done + i;
                 done += take;
-                if (assembler.Commit(take) is { } full) ready.Add(full);
+                filled = BatchBlock.KeepOne(filled, assembler.Commit(take));
             }
+
+            return filled;
         }
         finally
         {

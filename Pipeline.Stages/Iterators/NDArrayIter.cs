@@ -122,7 +122,7 @@ public sealed class NDArrayIter : DataflowIter
     {
         int[] order = _order;
         IPropagatorBlock<EpochMessage<(int Start, int Count)>, DataBatch> batch = BatchBlock.Create<(int Start, int Count)>(
-            _assembler, (range, assembler, ready) => Fill(order, range.Start, range.Count, assembler, ready), boundedCapacity: 2, cancellationToken);
+            _assembler, (range, assembler) => Fill(order, range.Start, range.Count, assembler), boundedCapacity: 2, cancellationToken);
         BufferBlock<DataBatch> prefetch = PrefetchBlock.Create(_prefetch);
         batch.LinkTo(prefetch, new DataflowLinkOptions { PropagateCompletion = true });
         EpochProducer.Start(batch, Ranges(order.Length, BatchSize), cancellationToken);
@@ -144,8 +144,9 @@ public sealed class NDArrayIter : DataflowIter
         if (disposing) _assembler.Dispose();
     }
 
-    private void Fill(int[] order, int start, int count, BatchAssembler assembler, List<DataBatch> ready)
+    private DataBatch? Fill(int[] order, int start, int count, BatchAssembler assembler)
     {
+        DataBatch? filled = null;
         int end = start + count;
         while (start < end)
         {
@@ -155,8 +156,10 @@ public sealed class NDArrayIter : DataflowIter
             Span<long> index = assembler.IndexSlots(take);
             for (int i = 0; i < take; i++) index[i] = order[start + i];
             start += take;
-            if (assembler.Commit(take) is { } full) ready.Add(full);
+            filled = BatchBlock.KeepOne(filled, assembler.Commit(take));
         }
+
+        return filled;
     }
 
     private void Gather(ReadOnlySpan<byte> source, int rowBytes, int[] order, int start, int count, Span<byte> destination)

@@ -87,11 +87,11 @@ public sealed class SampleIter<TSample> : DataflowIter
             : throw new ArgumentException("The first data output must have the batch size as its first axis.", nameof(data));
     }
 
-    private void WriteOne(TSample sample, BatchAssembler assembler, List<DataBatch> ready)
+    private DataBatch? WriteOne(TSample sample, BatchAssembler assembler)
     {
         long ordinal = _ordinal++;
         _write(sample, new BatchSlot(assembler, ordinal));
         assembler.IndexSlots(1)[0] = ordinal;
-        if (assembler.Commit(1) is { } full) ready.Add(full);
+        return assembler.Commit(1);
     }
 }

@@ -101,6 +101,42 @@ public sealed class BatchAssemblerTests
     }
 
     [Fact]
+    public void DisposedBatches_AreRecycled_AndReadAsDisposedWhileParked()
+    {
+        using BatchAssembler assembler = NewAssembler(2, LastBatchHandle.Pad);
+        DataBatch first = Fill(assembler, 1);
+        NDArray firstData = first.Data[0];
+        first.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => firstData.AsSpan<int>());
+
+        DataBatch second = Fill(assembler, 2);
+        Assert.Same(first, second);
+        Assert.Equal([2, -2, 3, -3], second.Data[0].ToArray<int>());
+        Assert.Equal(0, second.Pad);
+
+        // An array disposed by hand stops the batch from being recycled; nothing is handed out twice.
+        second.Data[0].Dispose();
+        second.Dispose();
+        using DataBatch third = Fill(assembler, 4);
+        Assert.NotSame(second, third);
+    }
+
+    private static DataBatch Fill(BatchAssembler assembler, int start)
+    {
+        DataBatch? batch = null;
+        for (int i = 0; i < 2; i++)
+        {
+            Span<int> data = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(assembler.DataSlots(0, 1));
+            data[0] = start + i;
+            data[1] = -(start + i);
+            assembler.LabelSlots(0, 1).Clear();
+            batch = assembler.Commit(1);
+        }
+
+        return batch!;
+    }
+
+    [Fact]
     public void Constructor_BadShapes_Throw()
     {
         Assert.Throws<ArgumentException>(() => new BatchAssembler([], [], LastBatchHandle.Pad));
