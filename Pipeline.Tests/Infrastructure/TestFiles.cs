@@ -16,6 +16,9 @@ internal static class TestFiles
     public static readonly string FashionTrainImages = Path.Combine(FashionMnistDir, "train-images-idx3-ubyte.gz");
     public static readonly string FashionTrainLabels = Path.Combine(FashionMnistDir, "train-labels-idx1-ubyte.gz");
 
+    public static readonly string OpenCvDir = Path.Combine(AppContext.BaseDirectory, "TestData", "opencv");
+    public static readonly string PhotosDir = Path.Combine(Im2RecDir, "photos");
+
     public static string Rec(string name) => Path.Combine(RecordIODir, name + ".rec");
 
     public static string Idx(string name) => Path.Combine(RecordIODir, name + ".idx");
