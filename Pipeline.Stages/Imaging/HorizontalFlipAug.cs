@@ -22,6 +22,12 @@ public sealed class HorizontalFlipAug(double p) : Augmenter
     /// <summary>Mirrors rows of <paramref name="pixelBytes"/>-byte pixels in place.</summary>
     internal static void Flip(Span<byte> data, int height, int width, int pixelBytes)
     {
+        if (pixelBytes == 3)
+        {
+            FlipRgb(data, height, width);
+            return;
+        }
+
         Span<byte> swap = stackalloc byte[pixelBytes];
         int row = width * pixelBytes;
         for (int y = 0; y < height; y++)
@@ -34,6 +40,21 @@ public sealed class HorizontalFlipAug(double p) : Augmenter
                 a.CopyTo(swap);
                 b.CopyTo(a);
                 swap.CopyTo(b);
+            }
+        }
+    }
+
+    private static void FlipRgb(Span<byte> data, int height, int width)
+    {
+        int row = width * 3;
+        for (int y = 0; y < height; y++)
+        {
+            Span<byte> line = data.Slice(y * row, row);
+            for (int left = 0, right = row - 3; left < right; left += 3, right -= 3)
+            {
+                (line[left], line[right]) = (line[right], line[left]);
+                (line[left + 1], line[right + 1]) = (line[right + 1], line[left + 1]);
+                (line[left + 2], line[right + 2]) = (line[right + 2], line[left + 2]);
             }
         }
     }

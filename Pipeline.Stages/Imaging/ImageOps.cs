@@ -135,6 +135,44 @@ public static class ImageOps
         return dst;
     }
 
+    /// <summary>Resizes to (width, height) and crops a window of the result in one pass, computing only the window's pixels.</summary>
+    /// <param name="src">An (H, W, C) uint8 or float32 image.</param>
+    /// <param name="width">The width of the (virtual) resized image.</param>
+    /// <param name="height">The height of the (virtual) resized image.</param>
+    /// <param name="window">The (x, y, width, height) to keep, in resized coordinates.</param>
+    /// <param name="interp">0 nearest, 1 bilinear, 2 bicubic, 3 area, 4 Lanczos-4.</param>
+    /// <returns>A new image equal to <c>FixedCrop(Resize(src, width, height, interp), window)</c>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, the window is outside the resized image, or <paramref name="interp"/> is not 0-4.</exception>
+    /// <remarks>The pipeline's fast path for resize-short followed by a crop: the discarded margins are never computed.</remarks>
+    public static NDArray ResizeCrop(NDArray src, int width, int height, (int X, int Y, int Width, int Height) window, int interp = 1)
+    {
+        (int h, int w, int c) = CheckImage(src);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        if (interp is < 0 or > 4) throw new ArgumentOutOfRangeException(nameof(interp), interp, "ResizeCrop takes interpolation codes 0-4.");
+        if (window.Width <= 0 || window.Height <= 0 || window.X < 0 || window.Y < 0 || window.X + window.Width > width || window.Y + window.Height > height)
+        {
+            throw new ArgumentOutOfRangeException(nameof(window), window, $"The window is empty or outside the {width}x{height} resized image.");
+        }
+
+        NDArray dst = NDArray.Empty(src.DType, window.Height, window.Width, c);
+        if (width == w && height == h)
+        {
+            using NDArray same = FixedCrop(src, window.X, window.Y, window.Width, window.Height);
+            same.AsBytes().CopyTo(dst.AsBytes());
+        }
+        else if (src.DType == DType.UInt8)
+        {
+            Resampler.Resize<byte, byte>(src.AsSpan<byte>(), w, h, c, dst.AsSpan<byte>(), width, height, interp, window);
+        }
+        else
+        {
+            Resampler.Resize<float, float>(src.AsSpan<float>(), w, h, c, dst.AsSpan<float>(), width, height, interp, window);
+        }
+
+        return dst;
+    }
+
     /// <summary>Resolves MXNet's interpolation codes 9 (auto) and 10 (random) to 0-4, as <c>_get_interp_method</c>.</summary>
     /// <param name="interp">A code 0-4, 9 or 10.</param>
     /// <param name="sizes">(old height, old width, new height, new width), for 9.</param>

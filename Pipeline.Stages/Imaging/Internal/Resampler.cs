@@ -1,5 +1,8 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Numerics.Tensors;
 
 namespace Pipeline.Stages.Imaging.Internal;
@@ -7,40 +10,62 @@ namespace Pipeline.Stages.Imaging.Internal;
 /// <summary>OpenCV-compatible resize of interleaved (HWC) images on spans: separable, vectorized vertical pass, pooled buffers.</summary>
 internal static class Resampler
 {
+
     /// <summary>Resizes <paramref name="source"/> (sh x sw x channels) into <paramref name="destination"/> (dh x dw x channels).</summary>
     public static void Resize<TIn, TOut>(ReadOnlySpan<TIn> source, int sw, int sh, int channels, Span<TOut> destination, int dw, int dh, int interp)
+        where TIn : unmanaged, INumberBase<TIn>
+        where TOut : unmanaged, INumberBase<TOut> =>
+        Resize(source, sw, sh, channels, destination, dw, dh, interp, (0, 0, dw, dh));
+
+    /// <summary>Computes only a window of the resize to (dw x dh): the same pixels as resizing and then cropping, for a fraction of the work.</summary>
+    public static void Resize<TIn, TOut>(ReadOnlySpan<TIn> source, int sw, int sh, int channels, Span<TOut> destination, int dw, int dh, int interp, (int X, int Y, int Width, int Height) window)
         where TIn : unmanaged, INumberBase<TIn>
         where TOut : unmanaged, INumberBase<TOut>
     {
         if (interp == 0)
         {
-            Nearest(source, sw, sh, channels, destination, dw, dh);
+            Nearest(source, sw, sh, channels, destination, dw, dh, window);
             return;
         }
 
         bool areaShrink = interp == 3 && sw >= dw && sh >= dh;
-        ResizeAxis xAxis = ResizeAxis.Create(sw, dw, interp, areaShrink);
+        ResizeAxis xAxis = ResizeAxis.Create(sw, dw, interp, areaShrink).Slice(window.X, window.Width);
         ResizeAxis yAxis = ResizeAxis.Create(sh, dh, interp, areaShrink);
         int sourceRow = sw * channels;
-        int destinationRow = dw * channels;
-        float[] floatRow = ArrayPool<float>.Shared.Rent(sourceRow);
+        int destinationRow = window.Width * channels;
+
+        // Source rows converted to float once each, in a ring of taps + 1 rows: destination rows walk down the
+        // source, so every row a destination row needs is still in the ring.
+        int ringRows = yAxis.Taps + 1;
+        float[] ring = ArrayPool<float>.Shared.Rent(ringRows * sourceRow);
+        int[] ringIndex = ArrayPool<int>.Shared.Rent(ringRows);
         float[] mixed = ArrayPool<float>.Shared.Rent(sourceRow);
+        GatherPlan? gather = Avx2.IsSupported && typeof(TOut) == typeof(byte) ? GatherPlan.Rent(xAxis, channels, destinationRow) : null;
         try
         {
-            Span<float> converted = floatRow.AsSpan(0, sourceRow);
+            ringIndex.AsSpan(0, ringRows).Fill(-1);
             Span<float> accumulator = mixed.AsSpan(0, sourceRow);
-            for (int dy = 0; dy < dh; dy++)
+            for (int dy = window.Y; dy < window.Y + window.Height; dy++)
             {
                 // Vertical pass first, on whole rows: a weighted sum of the taps' source rows.
+                bool first = true;
                 for (int k = 0; k < yAxis.Taps; k++)
                 {
                     float weight = yAxis.Weights[(dy * yAxis.Taps) + k];
-                    if (weight == 0 && k > 0) continue;
-                    ReadOnlySpan<TIn> row = source.Slice(yAxis.Indices[(dy * yAxis.Taps) + k] * sourceRow, sourceRow);
-                    TensorPrimitives.ConvertChecked(row, converted);
-                    if (k == 0)
+                    if (weight == 0 && !(first && k == yAxis.Taps - 1)) continue;
+                    int sy = yAxis.Indices[(dy * yAxis.Taps) + k];
+                    int slot = sy % ringRows;
+                    Span<float> converted = ring.AsSpan(slot * sourceRow, sourceRow);
+                    if (ringIndex[slot] != sy)
+                    {
+                        ConvertRow(source.Slice(sy * sourceRow, sourceRow), converted);
+                        ringIndex[slot] = sy;
+                    }
+
+                    if (first)
                     {
                         TensorPrimitives.Multiply(converted, weight, accumulator);
+                        first = false;
                     }
                     else
                     {
@@ -48,14 +73,141 @@ internal static class Resampler
                     }
                 }
 
-                Horizontal(accumulator, channels, xAxis, destination.Slice(dy * destinationRow, destinationRow));
+                Span<TOut> target = destination.Slice((dy - window.Y) * destinationRow, destinationRow);
+                if (gather is not null)
+                {
+                    gather.Run(accumulator, MemoryMarshal.Cast<TOut, byte>(target));
+                }
+                else if (typeof(TOut) == typeof(byte) && channels == 3)
+                {
+                    HorizontalRgb(accumulator, xAxis, MemoryMarshal.Cast<TOut, byte>(target));
+                }
+                else
+                {
+                    Horizontal(accumulator, channels, xAxis, target);
+                }
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(floatRow);
+            ArrayPool<float>.Shared.Return(ring);
+            ArrayPool<int>.Shared.Return(ringIndex);
             ArrayPool<float>.Shared.Return(mixed);
+            gather?.Return();
         }
+    }
+
+    private static void ConvertRow<TIn>(ReadOnlySpan<TIn> row, Span<float> destination)
+        where TIn : unmanaged, INumberBase<TIn>
+    {
+        if (typeof(TIn) == typeof(float))
+        {
+            MemoryMarshal.Cast<TIn, float>(row).CopyTo(destination);
+        }
+        else if (typeof(TIn) == typeof(byte))
+        {
+            BytesToFloats(MemoryMarshal.Cast<TIn, byte>(row), destination);
+        }
+        else
+        {
+            TensorPrimitives.ConvertChecked(row, destination);
+        }
+    }
+
+    /// <summary>Widens bytes to floats, 32 at a time where AVX2 is there.</summary>
+    internal static void BytesToFloats(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref byte src = ref MemoryMarshal.GetReference(source);
+            ref float dst = ref MemoryMarshal.GetReference(destination);
+            for (; i + 32 <= source.Length; i += 32)
+            {
+                Vector256<byte> bytes = Vector256.LoadUnsafe(ref src, (nuint)i);
+                (Vector256<ushort> low, Vector256<ushort> high) = Vector256.Widen(bytes);
+                (Vector256<uint> a, Vector256<uint> b) = Vector256.Widen(low);
+                (Vector256<uint> c, Vector256<uint> d) = Vector256.Widen(high);
+                Vector256.ConvertToSingle(a.AsInt32()).StoreUnsafe(ref dst, (nuint)i);
+                Vector256.ConvertToSingle(b.AsInt32()).StoreUnsafe(ref dst, (nuint)(i + 8));
+                Vector256.ConvertToSingle(c.AsInt32()).StoreUnsafe(ref dst, (nuint)(i + 16));
+                Vector256.ConvertToSingle(d.AsInt32()).StoreUnsafe(ref dst, (nuint)(i + 24));
+            }
+        }
+
+        for (; i < source.Length; i++) destination[i] = source[i];
+    }
+
+    /// <summary>The horizontal pass for 3-channel byte output, with the tap loop specialized for 2 and 4 taps.</summary>
+    private static unsafe void HorizontalRgb(ReadOnlySpan<float> row, ResizeAxis axis, Span<byte> destination)
+    {
+        int taps = axis.Taps;
+        if (taps == 2)
+        {
+            fixed (float* src = row)
+            fixed (int* idx = axis.Indices)
+            fixed (float* wts = axis.Weights)
+            fixed (byte* dst = destination)
+            {
+                int count = destination.Length / 3;
+                for (int dx = 0; dx < count; dx++)
+                {
+                    float* p0 = src + (idx[2 * dx] * 3);
+                    float* p1 = src + (idx[(2 * dx) + 1] * 3);
+                    float w0 = wts[2 * dx];
+                    float w1 = wts[(2 * dx) + 1];
+                    byte* o = dst + (dx * 3);
+                    o[0] = SaturateByte((w0 * p0[0]) + (w1 * p1[0]));
+                    o[1] = SaturateByte((w0 * p0[1]) + (w1 * p1[1]));
+                    o[2] = SaturateByte((w0 * p0[2]) + (w1 * p1[2]));
+                }
+            }
+
+            return;
+        }
+
+        ReadOnlySpan<int> indices = axis.Indices;
+        ReadOnlySpan<float> weights = axis.Weights;
+        int dw = destination.Length / 3;
+        for (int dx = 0; dx < dw; dx++)
+        {
+            int t = dx * taps;
+            float r, g, b;
+            if (taps == 2)
+            {
+                int i0 = indices[t] * 3;
+                int i1 = indices[t + 1] * 3;
+                float w0 = weights[t];
+                float w1 = weights[t + 1];
+                r = (w0 * row[i0]) + (w1 * row[i1]);
+                g = (w0 * row[i0 + 1]) + (w1 * row[i1 + 1]);
+                b = (w0 * row[i0 + 2]) + (w1 * row[i1 + 2]);
+            }
+            else
+            {
+                r = g = b = 0;
+                for (int k = 0; k < taps; k++)
+                {
+                    int i = indices[t + k] * 3;
+                    float w = weights[t + k];
+                    r += w * row[i];
+                    g += w * row[i + 1];
+                    b += w * row[i + 2];
+                }
+            }
+
+            int o = dx * 3;
+            destination[o] = SaturateByte(r);
+            destination[o + 1] = SaturateByte(g);
+            destination[o + 2] = SaturateByte(b);
+        }
+    }
+
+    /// <summary>OpenCV's <c>saturate_cast&lt;uchar&gt;</c>: round to nearest (ties to even), clamp to 0-255.</summary>
+    private static byte SaturateByte(float value)
+    {
+        float rounded = MathF.Round(value);
+        return rounded <= 0 ? (byte)0 : rounded >= 255 ? (byte)255 : (byte)rounded;
     }
 
     private static void Horizontal<TOut>(ReadOnlySpan<float> row, int channels, ResizeAxis axis, Span<TOut> destination)
@@ -84,34 +236,28 @@ internal static class Resampler
     private static TOut Store<TOut>(float value)
         where TOut : unmanaged, INumberBase<TOut>
     {
-        if (typeof(TOut) == typeof(byte))
-        {
-            // saturate_cast<uchar>: round to nearest, ties to even, then clamp.
-            float rounded = MathF.Round(value);
-            byte b = rounded <= 0 ? (byte)0 : rounded >= 255 ? (byte)255 : (byte)rounded;
-            return TOut.CreateTruncating(b);
-        }
+        if (typeof(TOut) == typeof(byte)) return TOut.CreateTruncating(SaturateByte(value));
 
         return TOut.CreateTruncating(value);
     }
 
-    private static void Nearest<TIn, TOut>(ReadOnlySpan<TIn> source, int sw, int sh, int channels, Span<TOut> destination, int dw, int dh)
+    private static void Nearest<TIn, TOut>(ReadOnlySpan<TIn> source, int sw, int sh, int channels, Span<TOut> destination, int dw, int dh, (int X, int Y, int Width, int Height) window)
         where TIn : unmanaged, INumberBase<TIn>
         where TOut : unmanaged, INumberBase<TOut>
     {
         // OpenCV INTER_NEAREST: sx = floor(dx * src/dst), clamped.
         double scaleX = 1.0 / ((double)dw / sw);
         double scaleY = 1.0 / ((double)dh / sh);
-        int[] xs = ArrayPool<int>.Shared.Rent(dw);
+        int[] xs = ArrayPool<int>.Shared.Rent(window.Width);
         try
         {
-            for (int dx = 0; dx < dw; dx++) xs[dx] = Math.Min((int)Math.Floor(dx * scaleX), sw - 1);
-            for (int dy = 0; dy < dh; dy++)
+            for (int dx = 0; dx < window.Width; dx++) xs[dx] = Math.Min((int)Math.Floor((dx + window.X) * scaleX), sw - 1);
+            for (int dy = 0; dy < window.Height; dy++)
             {
-                int sy = Math.Min((int)Math.Floor(dy * scaleY), sh - 1);
+                int sy = Math.Min((int)Math.Floor((dy + window.Y) * scaleY), sh - 1);
                 ReadOnlySpan<TIn> row = source.Slice(sy * sw * channels, sw * channels);
-                Span<TOut> target = destination.Slice(dy * dw * channels, dw * channels);
-                for (int dx = 0; dx < dw; dx++)
+                Span<TOut> target = destination.Slice(dy * window.Width * channels, window.Width * channels);
+                for (int dx = 0; dx < window.Width; dx++)
                 {
                     for (int c = 0; c < channels; c++) target[(dx * channels) + c] = TOut.CreateTruncating(row[(xs[dx] * channels) + c]);
                 }

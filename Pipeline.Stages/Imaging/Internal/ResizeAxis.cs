@@ -19,6 +19,12 @@ internal sealed class ResizeAxis
     /// <summary>Gets the weight of tap k of destination d at <c>d * Taps + k</c>.</summary>
     public float[] Weights { get; }
 
+    /// <summary>Keeps the taps of destinations [start, start + count) only.</summary>
+    public ResizeAxis Slice(int start, int count) =>
+        start == 0 && count * Taps == Indices.Length
+            ? this
+            : new ResizeAxis(Taps, Indices[(start * Taps)..((start + count) * Taps)], Weights[(start * Taps)..((start + count) * Taps)]);
+
     /// <summary>Builds the taps of an axis as <c>cv::resize</c> does for interpolation codes 1-4 (nearest is handled apart).</summary>
     public static ResizeAxis Create(int source, int destination, int interp, bool areaShrinkBothAxes)
     {

@@ -115,6 +115,31 @@ public sealed class ImageOpsTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void ResizeCrop_EqualsResizeThenCrop(int interp)
+    {
+        using NDArray image = ImageOps.Read(Path.Combine(TestFiles.PhotosDir, "objects", "kite_closeup.jpg"));
+        var random = new Random(interp);
+        foreach ((int w, int h) in new[] { (150, 100), (400, 300), (319, 213), (90, 260) })
+        {
+            int cw = random.Next(1, w + 1);
+            int ch = random.Next(1, h + 1);
+            var window = (random.Next(0, w - cw + 1), random.Next(0, h - ch + 1), cw, ch);
+            using NDArray full = ImageOps.Resize(image, w, h, interp);
+            using NDArray expected = ImageOps.FixedCrop(full, window.Item1, window.Item2, cw, ch);
+            using NDArray fused = ImageOps.ResizeCrop(image, w, h, window, interp);
+            Assert.Equal(expected.Shape, fused.Shape);
+            Assert.Equal(expected.ToArray<byte>(), fused.ToArray<byte>());
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageOps.ResizeCrop(image, 100, 100, (50, 50, 60, 10)));
+    }
+
     [Fact]
     public void Crops_BadRectanglesAndSizes_Throw()
     {
