@@ -93,7 +93,7 @@ internal sealed class ResizeAxis
     }
 
     /// <summary>OpenCV's <c>interpolateCubic</c> (Keys, a = -0.75).</summary>
-    private static void Cubic(float x, Span<float> coefficients)
+    internal static void Cubic(float x, Span<float> coefficients)
     {
         const float A = -0.75f;
         coefficients[0] = ((((A * (x + 1)) - (5 * A)) * (x + 1)) + (8 * A)) * (x + 1) - (4 * A);
@@ -103,7 +103,7 @@ internal sealed class ResizeAxis
     }
 
     /// <summary>OpenCV's <c>interpolateLanczos4</c>: an 8-tap windowed sinc normalized to sum 1.</summary>
-    private static void Lanczos4(float x, Span<float> coefficients)
+    internal static void Lanczos4(float x, Span<float> coefficients)
     {
         const double S45 = 0.70710678118654752440084436210485;
         ReadOnlySpan<double> cs0 = [1, -S45, 0, S45, -1, S45, 0, -S45];

@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Pipeline.Core;
+
+namespace Pipeline.Stages.Images;
+
+/// <summary>Reads image files named by a list (an MXNet <c>.lst</c> or an in-memory list) under a root folder.</summary>
+/// <remarks>Sharding follows MXNet's Python <c>ImageIter</c>: each part takes <c>count / numParts</c> entries, so the last <c>count % numParts</c> are used by no part.</remarks>
+public sealed class ImageListSource : ImageRecordSource
+{
+    private readonly (ulong Id, float[] Labels, string Path)[] _entries;
+    private readonly string _root;
+    private readonly bool _shuffle;
+    private readonly long _seed;
+
+    internal ImageListSource(IReadOnlyList<(ulong Id, float[] Labels, string Path)> entries, string root, int partIndex, int numParts, bool shuffle, long seed)
+    {
+        int per = entries.Count / numParts;
+        _entries = [.. entries.Skip(partIndex * per).Take(per)];
+        _root = root;
+        _shuffle = shuffle;
+        _seed = seed;
+    }
+
+    /// <inheritdoc />
+    public override int? Count => _entries.Length;
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        int[] order = new int[_entries.Length];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        if (_shuffle) SeededRandom.For(_seed, epoch).Shuffle(order);
+        for (int i = 0; i < order.Length; i++)
+        {
+            (ulong id, float[] labels, string path) = _entries[order[i]];
+            string full = Path.Combine(_root, path);
+            byte[] bytes;
+            try
+            {
+                bytes = await File.ReadAllBytesAsync(full, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                throw new RecordFormatException($"Cannot read image '{full}' (list entry {id}): {error.Message}", full, null, id.ToString(CultureInfo.InvariantCulture), error);
+            }
+
+            yield return new RawImageRecord(i, bytes, bytes.Length, labels, id, $"'{full}'", Pooled: false);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Pipeline.Core;
+using Pipeline.Core.RecordIO;
+
+namespace Pipeline.Stages.Images;
+
+/// <summary>Reads image records by key through a <c>.idx</c>, sharded by count like dmlc-core's <c>indexed_recordio</c> split, optionally in a new random order every epoch.</summary>
+public sealed class IndexedRecordSource : ImageRecordSource
+{
+    private readonly IndexedRecordIOReader _reader;
+    private readonly IReadOnlyList<long> _keys;
+    private readonly bool _shuffle;
+    private readonly long _seed;
+    private readonly LabelResolver _labels;
+
+    internal IndexedRecordSource(string idxPath, string recPath, int partIndex, int numParts, bool shuffle, long seed, LabelResolver labels)
+    {
+        _reader = new IndexedRecordIOReader(idxPath, recPath);
+        _keys = _reader.GetPartKeys(partIndex, numParts);
+        _shuffle = shuffle;
+        _seed = seed;
+        _labels = labels;
+    }
+
+    /// <inheritdoc />
+    public override int? Count => _keys.Count;
+
+    /// <summary>Gets the keys of this part, in offset order.</summary>
+    public IReadOnlyList<long> Keys => _keys;
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long[] order = [.. _keys];
+        if (_shuffle) SeededRandom.For(_seed, epoch).Shuffle(order);
+        for (int i = 0; i < order.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long key = order[i];
+            string source = string.Create(CultureInfo.InvariantCulture, $"'{_reader.FilePath}' key {key}");
+            byte[] record = _reader.ReadIdx(key);
+            ImageRecordHeader header;
+            ReadOnlyMemory<byte> payload;
+            try
+            {
+                (header, payload) = ImageRecord.Unpack(record);
+            }
+            catch (RecordFormatException error)
+            {
+                throw new RecordFormatException($"{error.Message} ({source})", _reader.FilePath, null, key.ToString(CultureInfo.InvariantCulture), error);
+            }
+
+            // The payload is the tail of the record's own array: hand the array over, no copy.
+            int start = record.Length - payload.Length;
+            if (start > 0) record.AsSpan(start).CopyTo(record);
+            yield return new RawImageRecord(i, record, payload.Length, _labels.Resolve(header, source), header.Id, source, Pooled: false);
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _reader.Dispose();
+        base.Dispose(disposing);
+    }
+}
