@@ -13,8 +13,21 @@ public sealed class ImageListSource : ImageRecordSource
     private readonly bool _shuffle;
     private readonly long _seed;
 
-    internal ImageListSource(IReadOnlyList<(ulong Id, float[] Labels, string Path)> entries, string root, int partIndex, int numParts, bool shuffle, long seed)
+    /// <summary>Initializes a source over image files.</summary>
+    /// <param name="entries">The images: id, labels and path relative to <paramref name="root"/>.</param>
+    /// <param name="root">The folder the paths are relative to.</param>
+    /// <param name="partIndex">The part to read.</param>
+    /// <param name="numParts">The number of parts.</param>
+    /// <param name="shuffle">Whether each epoch reads the images in a new order from (seed, epoch).</param>
+    /// <param name="seed">The shuffle seed.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The part index or count is out of range.</exception>
+    public ImageListSource(IReadOnlyList<(ulong Id, float[] Labels, string Path)> entries, string root, int partIndex = 0, int numParts = 1, bool shuffle = false, long seed = 0)
     {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numParts);
+        ArgumentOutOfRangeException.ThrowIfNegative(partIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(partIndex, numParts);
         int per = entries.Count / numParts;
         _entries = [.. entries.Skip(partIndex * per).Take(per)];
         _root = root;

@@ -14,6 +14,21 @@ public sealed class IndexedRecordSource : ImageRecordSource
     private readonly long _seed;
     private readonly LabelResolver _labels;
 
+    /// <summary>Initializes a source over part <paramref name="partIndex"/> of <paramref name="numParts"/> of an indexed record file.</summary>
+    /// <param name="idxPath">The <c>.idx</c> file.</param>
+    /// <param name="recPath">The <c>.rec</c> file.</param>
+    /// <param name="partIndex">The part to read.</param>
+    /// <param name="numParts">The number of parts.</param>
+    /// <param name="shuffle">Whether each epoch reads the part in a new order from (seed, epoch).</param>
+    /// <param name="seed">The shuffle seed.</param>
+    /// <param name="labelWidth">The labels per record.</param>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="RecordFormatException">The index is malformed.</exception>
+    public IndexedRecordSource(string idxPath, string recPath, int partIndex = 0, int numParts = 1, bool shuffle = false, long seed = 0, int labelWidth = 1)
+        : this(idxPath, recPath, partIndex, numParts, shuffle, seed, new LabelResolver(labelWidth, null, null))
+    {
+    }
+
     internal IndexedRecordSource(string idxPath, string recPath, int partIndex, int numParts, bool shuffle, long seed, LabelResolver labels)
     {
         _reader = new IndexedRecordIOReader(idxPath, recPath);

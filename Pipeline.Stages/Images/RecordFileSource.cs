@@ -21,8 +21,22 @@ public sealed class RecordFileSource : ImageRecordSource
     private readonly int _shuffleChunkRecords;
     private readonly long _seed;
 
+    /// <summary>Initializes a source over part <paramref name="partIndex"/> of <paramref name="numParts"/> of a record file.</summary>
+    /// <param name="path">The <c>.rec</c> file.</param>
+    /// <param name="partIndex">The part to read.</param>
+    /// <param name="numParts">The number of parts.</param>
+    /// <param name="labelWidth">The labels per record (a record must pack this many, or have a scalar label for 1).</param>
+    /// <param name="shuffleChunkRecords">Shuffle within chunks of this many records (0 for file order).</param>
+    /// <param name="seed">The shuffle seed.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public RecordFileSource(string path, int partIndex = 0, int numParts = 1, int labelWidth = 1, int shuffleChunkRecords = 0, long seed = 0)
+        : this(path, partIndex, numParts, new LabelResolver(labelWidth, null, null), shuffleChunkRecords, seed)
+    {
+    }
+
     internal RecordFileSource(string path, int partIndex, int numParts, LabelResolver labels, int shuffleChunkRecords, long seed)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(shuffleChunkRecords);
         if (!File.Exists(path)) throw new FileNotFoundException($"Record file '{path}' does not exist.", path);
         _path = path;
         _partIndex = partIndex;
