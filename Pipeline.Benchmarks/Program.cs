@@ -4,7 +4,7 @@ using Pipeline.Benchmarks.RecordIO;
 namespace Pipeline.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project Pipeline.Benchmarks -- throughput recordio|iterators [--dir DIR] | throughput imaging [--corpus DIR]</c> runs the plain
+/// <c>dotnet run -c Release --project Pipeline.Benchmarks -- throughput recordio|iterators [--dir DIR] | throughput imaging|pipeline [--corpus DIR]</c> runs the plain
 /// end-to-end throughput command; any other arguments go to BenchmarkDotNet (<c>--filter *RecordIO*</c>).
 /// </summary>
 internal static class Program
@@ -18,6 +18,7 @@ internal static class Program
             {
                 "recordio" => RecordIOThroughput.Run(dir),
                 "iterators" => Iterators.IteratorThroughput.Run(dir),
+                "pipeline" => Imaging.PipelineThroughput.Run(args.Length >= 4 && args[2] == "--corpus" ? args[3] : Path.Combine(Path.GetTempPath(), "corpus"), 2),
                 "imaging" => Imaging.ImagingThroughput.Run(args.Length >= 4 && args[2] == "--corpus" ? args[3] : Path.Combine(Path.GetTempPath(), "corpus")),
                 _ => Usage(),
             };
@@ -29,7 +30,7 @@ internal static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: throughput recordio|iterators [--dir DIR] | throughput imaging [--corpus DIR] | BenchmarkDotNet arguments");
+        Console.Error.WriteLine("usage: throughput recordio|iterators [--dir DIR] | throughput imaging|pipeline [--corpus DIR] | BenchmarkDotNet arguments");
         return 2;
     }
 }

@@ -49,6 +49,43 @@ public sealed record SampleLayout
     /// <summary>Gets the bytes one sample takes.</summary>
     public int SampleBytes => Channels * Height * Width * DType.SizeInBytes();
 
+    /// <summary>The hot path: 3-channel uint8 to float32 planes in one pass over the pixels.</summary>
+    private unsafe void WriteRgbFloat(ReadOnlySpan<byte> source, int h, int w, bool mirrored, float contrast, float illumination, Span<float> destination)
+    {
+        Span<float> multiply = stackalloc float[3];
+        Span<float> add = stackalloc float[3];
+        for (int ch = 0; ch < 3; ch++)
+        {
+            float mean = Mean is null ? 0 : Mean[Mean.Length == 1 ? 0 : ch];
+            float std = Std is null ? 1 : Std[Std.Length == 1 ? 0 : ch];
+            multiply[ch] = contrast * Scale / std;
+            add[ch] = (illumination * Scale / std) - (mean * multiply[ch]);
+        }
+
+        int plane = h * w;
+        float m0 = multiply[0], m1 = multiply[1], m2 = multiply[2], a0 = add[0], a1 = add[1], a2 = add[2];
+        fixed (byte* src = source)
+        fixed (float* dst = destination)
+        {
+            float* r = dst;
+            float* g = dst + plane;
+            float* b = dst + (2 * plane);
+            for (int y = 0; y < h; y++)
+            {
+                byte* row = src + (y * w * 3);
+                int o = y * w;
+                int step = mirrored ? -3 : 3;
+                byte* p = mirrored ? row + ((w - 1) * 3) : row;
+                for (int x = 0; x < w; x++, p += step)
+                {
+                    r[o + x] = (p[0] * m0) + a0;
+                    g[o + x] = (p[1] * m1) + a1;
+                    b[o + x] = (p[2] * m2) + a2;
+                }
+            }
+        }
+    }
+
     /// <summary>Writes an (H, W, C) uint8 or float32 image into a (C, H, W) slot.</summary>
     /// <param name="image">The augmented image.</param>
     /// <param name="rng">The sample's generator (mirror and contrast/illumination draws).</param>
@@ -69,6 +106,12 @@ public sealed record SampleLayout
         {
             contrast = (float)((rng.NextDouble() * 2 * MaxRandomContrast) - MaxRandomContrast + 1);
             illumination = (float)((rng.NextDouble() * 2 * MaxRandomIllumination) - MaxRandomIllumination);
+        }
+
+        if (DType == DType.Float32 && MeanImage is null && c == 3 && image.DType == DType.UInt8)
+        {
+            WriteRgbFloat(image.AsSpan<byte>(), h, w, mirrored, contrast, illumination, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(destination));
+            return;
         }
 
         bool bytes = image.DType == DType.UInt8;
