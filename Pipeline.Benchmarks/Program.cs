@@ -18,7 +18,9 @@ internal static class Program
             {
                 "recordio" => RecordIOThroughput.Run(dir),
                 "iterators" => Iterators.IteratorThroughput.Run(dir),
-                "pipeline" => Imaging.PipelineThroughput.Run(args.Length >= 4 && args[2] == "--corpus" ? args[3] : Path.Combine(Path.GetTempPath(), "corpus"), 2),
+                "pipeline" => Imaging.PipelineThroughput.Run(
+                    args.Length >= 4 && args[2] == "--corpus" ? args[3] : Path.Combine(Path.GetTempPath(), "corpus"),
+                    args.Length >= 6 && args[4] == "--threads" ? int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 2),
                 "imaging" => Imaging.ImagingThroughput.Run(args.Length >= 4 && args[2] == "--corpus" ? args[3] : Path.Combine(Path.GetTempPath(), "corpus")),
                 _ => Usage(),
             };
