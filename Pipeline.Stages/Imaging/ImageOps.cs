@@ -79,6 +79,36 @@ public static class ImageOps
         }
     }
 
+    /// <summary>Decodes keeping the stored channels (1 gray, 3 RGB, 4 RGBA) and ignoring EXIF orientation, as OpenCV's <c>IMREAD_UNCHANGED</c> for 8-bit images.</summary>
+    /// <param name="encoded">The file bytes.</param>
+    /// <param name="maxPixels">The largest width x height accepted.</param>
+    /// <returns>An (H, W, 1|3|4) uint8 image; the caller disposes it.</returns>
+    /// <exception cref="ImageDecodeException">The bytes are not a decodable image or are over the pixel limit.</exception>
+    public static NDArray DecodeUnchanged(ReadOnlySpan<byte> encoded, long maxPixels = ImageDecodeOptions.DefaultMaxPixels)
+    {
+        if (encoded.IsEmpty) throw new ImageDecodeException("Cannot decode an empty buffer as an image.");
+        IImageInfo info = Identify(encoded) ?? throw new ImageDecodeException($"The {encoded.Length}-byte buffer is not a JPEG, PNG, BMP or GIF image.");
+        if ((long)info.Width * info.Height > maxPixels) throw new ImageDecodeException($"The image header claims {info.Width}x{info.Height} pixels; the limit is {maxPixels}.");
+        int bits = info.PixelType?.BitsPerPixel ?? 24;
+        int channels = bits is 8 or 16 ? 1 : bits is 32 or 64 ? 4 : 3;
+        try
+        {
+            switch (channels)
+            {
+                case 1:
+                    using (Image<L8> gray = Image.Load<L8>(s_configuration, encoded)) return CopyPixels(gray, 1);
+                case 4:
+                    using (Image<Rgba32> rgba = Image.Load<Rgba32>(s_configuration, encoded)) return CopyPixels(rgba, 4);
+                default:
+                    using (Image<Rgb24> rgb = Image.Load<Rgb24>(s_configuration, encoded)) return CopyRgb(rgb);
+            }
+        }
+        catch (Exception error) when (error is ImageFormatException or InvalidImageContentException or NotSupportedException or InvalidOperationException or IndexOutOfRangeException or ArgumentException)
+        {
+            throw new ImageDecodeException($"The {encoded.Length}-byte image could not be decoded: {error.Message}", error);
+        }
+    }
+
     /// <summary>Reads and decodes an image file, as MXNet's <c>imread</c>.</summary>
     /// <param name="path">The file.</param>
     /// <param name="color"><see langword="true"/> for (H, W, 3) RGB; <see langword="false"/> for (H, W, 1) luma.</param>
@@ -597,6 +627,14 @@ public static class ImageOps
     private static NDArray CopyRgb(Image<Rgb24> image)
     {
         NDArray result = NDArray.Empty(DType.UInt8, image.Height, image.Width, 3);
+        image.CopyPixelDataTo(result.AsBytes());
+        return result;
+    }
+
+    private static NDArray CopyPixels<TPixel>(Image<TPixel> image, int channels)
+        where TPixel : unmanaged, IPixel<TPixel>
+    {
+        NDArray result = NDArray.Empty(DType.UInt8, image.Height, image.Width, channels);
         image.CopyPixelDataTo(result.AsBytes());
         return result;
     }

@@ -1,0 +1,50 @@
+namespace Pipeline.Stages.Im2Rec;
+
+/// <summary>How <see cref="Im2RecPacker"/> turns image lists into <c>.rec</c> + <c>.idx</c>, with MXNet's <c>im2rec</c> parameters.</summary>
+/// <remarks>
+/// Defaults as im2rec: re-encode to JPEG quality 95, colour (EXIF orientation applied), no resize, one thread. The
+/// header follows <c>im2rec.cc</c> (whose outputs are the golden files): flag 0 and the first label, or with
+/// <see cref="PackLabel"/> flag = label count, the first label in the header and every label after it.
+/// </remarks>
+public sealed record Im2RecPackOptions
+{
+    /// <summary>Gets whether to store the file bytes as they are (no decode, no re-encode).</summary>
+    public bool PassThrough { get; init; }
+
+    /// <summary>Gets the shorter-side length to resize to (0 = keep); an image already that size is not resized.</summary>
+    public int Resize { get; init; }
+
+    /// <summary>Gets whether to crop the centre square first (only with <see cref="Resize"/>, as im2rec.cc).</summary>
+    public bool CenterCrop { get; init; }
+
+    /// <summary>Gets the JPEG quality; for PNG the compression level (values above 9 mean 3, as im2rec.cc).</summary>
+    public int Quality { get; init; } = 95;
+
+    /// <summary>Gets the encoding: <c>.jpg</c> or <c>.png</c>.</summary>
+    public string Encoding { get; init; } = ".jpg";
+
+    /// <summary>Gets the colour mode: 1 colour, 0 gray (both apply EXIF orientation), -1 unchanged (channels kept, orientation ignored).</summary>
+    public int Color { get; init; } = 1;
+
+    /// <summary>Gets whether lines with several labels store all of them.</summary>
+    public bool PackLabel { get; init; }
+
+    /// <summary>Gets the interpolation code for resizing (0-4).</summary>
+    public int InterMethod { get; init; } = 1;
+
+    /// <summary>Gets the number of decode/encode threads; the output stays in list order.</summary>
+    public int NumThreads { get; init; } = 1;
+
+    /// <summary>Gets whether an unreadable image stops packing (default: report it, skip it, count it).</summary>
+    public bool Strict { get; init; }
+
+    internal void Validate()
+    {
+        if (Resize < 0) throw new ArgumentOutOfRangeException(nameof(Resize), Resize, "Resize must be 0 (off) or positive.");
+        if (Color is < -1 or > 1) throw new ArgumentOutOfRangeException(nameof(Color), Color, "Color must be -1, 0 or 1.");
+        if (NumThreads <= 0) throw new ArgumentOutOfRangeException(nameof(NumThreads), NumThreads, "NumThreads must be positive.");
+        if (InterMethod is < 0 or > 4) throw new ArgumentOutOfRangeException(nameof(InterMethod), InterMethod, "InterMethod must be 0-4.");
+        if (Encoding is not (".jpg" or ".jpeg" or ".png")) throw new ArgumentException($"Encoding must be .jpg or .png; got '{Encoding}'.", nameof(Encoding));
+        if (Quality is < 0 or > 100) throw new ArgumentOutOfRangeException(nameof(Quality), Quality, "Quality must be 0-100.");
+    }
+}

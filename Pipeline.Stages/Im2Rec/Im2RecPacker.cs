@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Threading.Tasks.Dataflow;
+using Pipeline.Core;
+using Pipeline.Core.RecordIO;
+using Pipeline.Stages.Imaging;
+
+namespace Pipeline.Stages.Im2Rec;
+
+/// <summary>Packs image lists into <c>.rec</c> + <c>.idx</c>, as MXNet's <c>im2rec</c>: parallel decode and encode, output in list order, never a half-written file.</summary>
+public static class Im2RecPacker
+{
+    /// <summary>Packs every <c>.lst</c> that belongs to <paramref name="prefix"/> (im2rec.py's rule: in the prefix's folder, named with the prefix, ending in <c>.lst</c>).</summary>
+    /// <param name="prefix">A prefix such as <c>data/train</c>, or a folder.</param>
+    /// <param name="root">The folder the lists' paths are relative to.</param>
+    /// <param name="options">The packing options.</param>
+    /// <param name="progress">Receives progress reports, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops packing; the outputs in progress are removed.</param>
+    /// <returns>One summary per list, in ordinal name order.</returns>
+    /// <exception cref="FileNotFoundException">No list matches the prefix.</exception>
+    public static async Task<IReadOnlyList<Im2RecSummary>> PackPrefixAsync(string prefix, string root, Im2RecPackOptions options, IProgress<Im2RecProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        string full = Path.GetFullPath(prefix);
+        string folder = Directory.Exists(full) ? full : Path.GetDirectoryName(full)!;
+        string[] lists = [.. Directory.GetFiles(folder, "*.lst").Where(f => Path.GetFullPath(f).StartsWith(full, StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+        if (lists.Length == 0) throw new FileNotFoundException($"Did not find any list file with prefix '{prefix}'.", prefix);
+        var summaries = new List<Im2RecSummary>();
+        foreach (string list in lists)
+        {
+            string stem = Path.ChangeExtension(list, null);
+            summaries.Add(await PackAsync(list, root, stem + ".rec", stem + ".idx", options, progress, cancellationToken).ConfigureAwait(false));
+        }
+
+        return summaries;
+    }
+
+    /// <summary>Packs one list.</summary>
+    /// <param name="listPath">The <c>.lst</c> file.</param>
+    /// <param name="root">The folder its paths are relative to.</param>
+    /// <param name="recPath">The <c>.rec</c> to write.</param>
+    /// <param name="idxPath">The <c>.idx</c> to write.</param>
+    /// <param name="options">The packing options.</param>
+    /// <param name="progress">Receives progress reports, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops packing; the outputs in progress are removed.</param>
+    /// <returns>What was written and skipped.</returns>
+    /// <exception cref="ImageDecodeException">An image cannot be read and <see cref="Im2RecPackOptions.Strict"/> is set; nothing is left behind.</exception>
+    public static async Task<Im2RecSummary> PackAsync(string listPath, string root, string recPath, string idxPath, Im2RecPackOptions options, IProgress<Im2RecProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        IReadOnlyList<Im2RecListEntry> entries = Im2RecList.Read(listPath);
+        var watch = Stopwatch.StartNew();
+        var skipped = new List<(string, string)>();
+        string recTemp = recPath + ".tmp";
+        string idxTemp = idxPath + ".tmp";
+        int done = 0;
+        try
+        {
+            using (var writer = new IndexedRecordIOWriter(idxTemp, recTemp))
+            {
+                var encode = new TransformBlock<Im2RecListEntry, (Im2RecListEntry Entry, byte[]? Record, string? Error)>(
+                    entry => Encode(entry, root, options),
+                    new ExecutionDataflowBlockOptions { MaxDegreeOfParallelism = options.NumThreads, EnsureOrdered = true, BoundedCapacity = options.NumThreads * 4, CancellationToken = cancellationToken });
+                var write = new ActionBlock<(Im2RecListEntry Entry, byte[]? Record, string? Error)>(
+                    result =>
+                    {
+                        if (result.Record is null)
+                        {
+                            if (options.Strict) throw new ImageDecodeException($"Cannot pack '{Path.Combine(root, result.Entry.Path)}' (list index {result.Entry.Index}): {result.Error}");
+                            skipped.Add((Path.Combine(root, result.Entry.Path), result.Error!));
+                        }
+                        else
+                        {
+                            writer.WriteIdx(result.Entry.Index, result.Record);
+                        }
+
+                        done++;
+                        if (progress is not null && (done % 64 == 0 || done == entries.Count)) progress.Report(new Im2RecProgress(listPath, done, entries.Count, skipped.Count, watch.Elapsed));
+                    },
+                    new ExecutionDataflowBlockOptions { BoundedCapacity = options.NumThreads * 4, CancellationToken = cancellationToken });
+                encode.LinkTo(write, new DataflowLinkOptions { PropagateCompletion = true });
+
+                // A failed writer must stop the encoder too, or the send loop below would wait on a full queue forever.
+                _ = write.Completion.ContinueWith(t => ((IDataflowBlock)encode).Fault(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                foreach (Im2RecListEntry entry in entries)
+                {
+                    if (!await encode.SendAsync(entry, cancellationToken).ConfigureAwait(false)) break;
+                }
+
+                encode.Complete();
+                await write.Completion.ConfigureAwait(false);
+            }
+
+            // Rename only once both files are complete, so a failure never leaves a half-written pair.
+            File.Move(recTemp, recPath, overwrite: true);
+            File.Move(idxTemp, idxPath, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(recTemp);
+            File.Delete(idxTemp);
+            throw;
+        }
+
+        return new Im2RecSummary(listPath, recPath, idxPath, done - skipped.Count, skipped, new FileInfo(recPath).Length, watch.Elapsed);
+    }
+
+    /// <summary>Builds the record of one list entry: header, labels and the (re-encoded) image.</summary>
+    /// <param name="entry">The list entry.</param>
+    /// <param name="root">The image folder.</param>
+    /// <param name="options">The packing options.</param>
+    /// <returns>The packed record, or the reason the image could not be packed.</returns>
+    public static (Im2RecListEntry Entry, byte[]? Record, string? Error) Encode(Im2RecListEntry entry, string root, Im2RecPackOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(options);
+        string path = Path.Combine(root, entry.Path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return (entry, null, error.Message);
+        }
+
+        float first = entry.Labels.Length > 0 ? entry.Labels[0] : 0f;
+        ImageRecordHeader header = options.PackLabel && entry.Labels.Length > 1
+            ? new ImageRecordHeader((uint)entry.Labels.Length, first, (ulong)entry.Index, 0)
+            : new ImageRecordHeader(0, first, (ulong)entry.Index, 0);
+        byte[] payload;
+        if (options.PassThrough)
+        {
+            payload = bytes;
+        }
+        else
+        {
+            try
+            {
+                payload = Reencode(bytes, options);
+            }
+            catch (ImageDecodeException error)
+            {
+                return (entry, null, error.Message);
+            }
+        }
+
+        // im2rec.cc keeps the first label in the header even when it packs all of them (Python's pack would write 0).
+        int labelBytes = (int)header.Flag * sizeof(float);
+        byte[] record = new byte[ImageRecordHeader.Size + labelBytes + payload.Length];
+        header.WriteTo(record);
+        for (int i = 0; i < header.Flag; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(record.AsSpan(ImageRecordHeader.Size + (4 * i)), entry.Labels[i]);
+        payload.CopyTo(record.AsSpan(ImageRecordHeader.Size + labelBytes));
+        return (entry, record, null);
+    }
+
+    private static byte[] Reencode(byte[] bytes, Im2RecPackOptions options)
+    {
+        NDArray image = options.Color == -1
+            ? ImageOps.DecodeUnchanged(bytes)
+            : ImageOps.Decode(bytes, new ImageDecodeOptions { Color = options.Color == 1, AutoOrient = true });
+        try
+        {
+            if (options.Resize > 0)
+            {
+                (int h, int w, _) = (image.GetLength(0), image.GetLength(1), image.GetLength(2));
+                if (options.CenterCrop && h != w)
+                {
+                    int side = Math.Min(h, w);
+                    NDArray square = ImageOps.FixedCrop(image, (w - side) / 2, (h - side) / 2, side, side);
+                    image.Dispose();
+                    image = square;
+                    (h, w) = (side, side);
+                }
+
+                (int nw, int nh) = h > w ? (options.Resize, h * options.Resize / w) : (w * options.Resize / h, options.Resize);
+                if (Math.Min(h, w) != options.Resize)
+                {
+                    NDArray resized = ImageOps.Resize(image, nw, nh, options.InterMethod);
+                    image.Dispose();
+                    image = resized;
+                }
+            }
+
+            bool png = options.Encoding == ".png";
+            int quality = png && options.Quality > 9 ? 3 : options.Quality;
+            return ImageOps.Encode(image, quality, png ? ".png" : ".jpg");
+        }
+        finally
+        {
+            image.Dispose();
+        }
+    }
+}
