@@ -1,1 +1,8 @@
-Console.WriteLine("placeholder");
+using Spectre.Console;
+
+namespace Pipeline.Tools;
+
+internal static class Program
+{
+    private static Task<int> Main(string[] args) => ToolCommands.RunAsync(args, AnsiConsole.Console);
+}

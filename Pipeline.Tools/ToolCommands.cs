@@ -1,0 +1,237 @@
+using System.CommandLine;
+using System.Globalization;
+using Pipeline.Core;
+using Pipeline.Core.RecordIO;
+using Pipeline.Stages.Im2Rec;
+using Spectre.Console;
+
+namespace Pipeline.Tools;
+
+/// <summary>The command line: <c>im2rec</c> (make lists, pack records) and <c>rec</c> (verify, index, stats, head, cat, split).</summary>
+public static class ToolCommands
+{
+    /// <summary>Parses and runs a command line.</summary>
+    /// <param name="args">The arguments, for example <c>im2rec data/train images --list --recursive</c>.</param>
+    /// <param name="console">Where to print (a progress bar on a terminal; plain lines otherwise).</param>
+    /// <returns>0 on success, 1 when the work failed or found corruption, 2 for a usage error.</returns>
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        RootCommand root = Build(console);
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors) console.MarkupLineInterpolated($"[red]{error.Message}[/]");
+            return 2;
+        }
+
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is PipelineException or IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {error.Message}");
+            return 1;
+        }
+    }
+
+    private static RootCommand Build(IAnsiConsole console)
+    {
+        var root = new RootCommand("Pipeline tools: pack image folders into MXNet-compatible RecordIO files and inspect them.");
+        root.Add(Im2RecCommand(console));
+        root.Add(RecCommand(console));
+        return root;
+    }
+
+    private static Command Im2RecCommand(IAnsiConsole console)
+    {
+        var prefix = new Argument<string>("prefix") { Description = "Output prefix of the .lst files (list mode), or prefix/folder of the .lst files to pack." };
+        var rootFolder = new Argument<string>("root") { Description = "The image folder." };
+        var list = new Option<bool>("--list") { Description = "Make .lst files instead of packing." };
+        var recursive = new Option<bool>("--recursive") { Description = "Walk sub-folders; each folder with images gets the next label." };
+        var exts = new Option<string[]>("--exts") { Description = "Accepted extensions.", DefaultValueFactory = _ => [".jpeg", ".jpg", ".png"], AllowMultipleArgumentsPerToken = true };
+        var noShuffle = new Option<bool>("--no-shuffle") { Description = "Keep the walk order (default: shuffle as im2rec.py)." };
+        var seed = new Option<int>("--seed") { Description = "Shuffle seed.", DefaultValueFactory = _ => 100 };
+        var trainRatio = new Option<double>("--train-ratio") { Description = "Share of images for training.", DefaultValueFactory = _ => 1.0 };
+        var testRatio = new Option<double>("--test-ratio") { Description = "Share of images for testing.", DefaultValueFactory = _ => 0.0 };
+        var chunks = new Option<int>("--chunks") { Description = "Number of list chunks.", DefaultValueFactory = _ => 1 };
+        var passThrough = new Option<bool>("--pass-through") { Description = "Store the image files as they are." };
+        var resize = new Option<int>("--resize") { Description = "Resize the shorter side to this (0 = keep)." };
+        var centerCrop = new Option<bool>("--center-crop") { Description = "Crop the centre square first (with --resize)." };
+        var quality = new Option<int>("--quality") { Description = "JPEG quality or PNG compression.", DefaultValueFactory = _ => 95 };
+        var encoding = new Option<string>("--encoding") { Description = "Output encoding.", DefaultValueFactory = _ => ".jpg" };
+        encoding.AcceptOnlyFromAmong(".jpg", ".png");
+        var color = new Option<int>("--color") { Description = "1 colour, 0 gray, -1 unchanged.", DefaultValueFactory = _ => 1 };
+        color.AcceptOnlyFromAmong("-1", "0", "1");
+        var packLabel = new Option<bool>("--pack-label") { Description = "Store every label of multi-label lines." };
+        var threads = new Option<int>("--num-thread") { Description = "Decode/encode threads.", DefaultValueFactory = _ => 1 };
+        var strict = new Option<bool>("--strict") { Description = "Stop at the first unreadable image instead of skipping it." };
+        var command = new Command("im2rec", "Make image lists from a folder (--list), or pack lists into .rec + .idx.")
+        {
+            prefix, rootFolder, list, recursive, exts, noShuffle, seed, trainRatio, testRatio, chunks, passThrough, resize, centerCrop, quality, encoding, color, packLabel, threads, strict,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            string prefixValue = result.GetRequiredValue(prefix);
+            string rootValue = result.GetRequiredValue(rootFolder);
+            if (result.GetValue(list))
+            {
+                var options = new Im2RecListOptions
+                {
+                    Recursive = result.GetValue(recursive),
+                    Exts = result.GetValue(exts)!,
+                    Shuffle = !result.GetValue(noShuffle),
+                    Seed = result.GetValue(seed),
+                    TrainRatio = result.GetValue(trainRatio),
+                    TestRatio = result.GetValue(testRatio),
+                    Chunks = result.GetValue(chunks),
+                };
+                (_, IReadOnlyList<(string Folder, int Label)> labels) = Im2RecList.Scan(rootValue, options);
+                foreach ((string folder, int label) in labels) console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{folder} {label}"));
+                foreach ((string path, IReadOnlyList<Im2RecListEntry> entries) in Im2RecList.Write(prefixValue, rootValue, options))
+                {
+                    console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {path} ({entries.Count} images)"));
+                }
+
+                return 0;
+            }
+
+            var pack = new Im2RecPackOptions
+            {
+                PassThrough = result.GetValue(passThrough),
+                Resize = result.GetValue(resize),
+                CenterCrop = result.GetValue(centerCrop),
+                Quality = result.GetValue(quality),
+                Encoding = result.GetValue(encoding)!,
+                Color = result.GetValue(color),
+                PackLabel = result.GetValue(packLabel),
+                NumThreads = result.GetValue(threads),
+                Strict = result.GetValue(strict),
+            };
+            IReadOnlyList<Im2RecSummary> summaries = await PackWithProgressAsync(console, prefixValue, rootValue, pack, cancellationToken).ConfigureAwait(false);
+            foreach (Im2RecSummary summary in summaries)
+            {
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{summary.RecPath}: {summary.Written} records, {summary.Bytes / 1e6:F1} MB, {summary.Skipped.Count} skipped, {summary.Written / Math.Max(1e-9, summary.Elapsed.TotalSeconds):F0} img/s"));
+                foreach ((string path, string reason) in summary.Skipped) console.WriteLine($"  skipped {path}: {reason}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<IReadOnlyList<Im2RecSummary>> PackWithProgressAsync(IAnsiConsole console, string prefix, string root, Im2RecPackOptions options, CancellationToken cancellationToken)
+    {
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            return await Im2RecPacker.PackPrefixAsync(prefix, root, options, progress: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        IReadOnlyList<Im2RecSummary> summaries = [];
+        await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async context =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                var progress = new Progress<Im2RecProgress>(p =>
+                {
+                    if (!tasks.TryGetValue(p.ListPath, out ProgressTask? task))
+                    {
+                        task = context.AddTask(Path.GetFileName(p.ListPath), maxValue: p.Total);
+                        tasks[p.ListPath] = task;
+                    }
+
+                    task.Value = p.Done;
+                    task.Description = string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileName(p.ListPath)} {p.Done / Math.Max(1e-9, p.Elapsed.TotalSeconds):F0} img/s");
+                });
+                summaries = await Im2RecPacker.PackPrefixAsync(prefix, root, options, progress, cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        return summaries;
+    }
+
+    private static Command RecCommand(IAnsiConsole console)
+    {
+        var rec = new Command("rec", "Inspect and maintain .rec files.");
+        var file = new Argument<string>("file") { Description = "The .rec file." };
+
+        var verify = new Command("verify", "Read every record; report the first corruption with its offset.") { file };
+        verify.SetAction(result =>
+        {
+            string path = result.GetRequiredValue(file);
+            (long records, long bytes, RecordFormatException? error) = RecTools.Verify(path);
+            if (error is null)
+            {
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path}: OK, {records} records, {bytes} bytes"));
+                return 0;
+            }
+
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path}: CORRUPT after {records} good records: {error.Message}"));
+            return 1;
+        });
+
+        var idxOption = new Option<string?>("--idx") { Description = "The .idx to write (default: next to the .rec)." };
+        var ordinalKeys = new Option<bool>("--ordinal-keys") { Description = "Key records by position instead of their header id." };
+        var index = new Command("index", "Rebuild the .idx of a .rec.") { file, idxOption, ordinalKeys };
+        index.SetAction(result =>
+        {
+            string path = result.GetRequiredValue(file);
+            string idx = result.GetValue(idxOption) ?? Path.ChangeExtension(path, ".idx");
+            long count = RecTools.RebuildIndex(path, idx, !result.GetValue(ordinalKeys));
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {idx} ({count} records)"));
+            return 0;
+        });
+
+        var stats = new Command("stats", "Record count, sizes and label histogram.") { file };
+        stats.SetAction(result =>
+        {
+            var s = RecTools.Stats(result.GetRequiredValue(file));
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"records {s.Records}, bytes min {s.MinBytes} mean {s.MeanBytes:F0} max {s.MaxBytes}"));
+            var table = new Table().AddColumn("label").AddColumn("count");
+            foreach ((float label, long count) in s.Labels) table.AddRow(label.ToString(CultureInfo.InvariantCulture), count.ToString(CultureInfo.InvariantCulture));
+            console.Write(table);
+            return 0;
+        });
+
+        var count = new Option<int>("-n") { Description = "How many records.", DefaultValueFactory = _ => 10 };
+        var head = new Command("head", "Show the headers of the first records.") { file, count };
+        head.SetAction(result => ShowHeaders(console, result.GetRequiredValue(file), result.GetValue(count)));
+        var cat = new Command("cat", "Show the headers of every record.") { file };
+        cat.SetAction(result => ShowHeaders(console, result.GetRequiredValue(file), -1));
+
+        var parts = new Option<int>("--parts") { Description = "Number of shards.", Required = true };
+        var outPrefix = new Option<string?>("--prefix") { Description = "Shard prefix (default: the .rec without extension)." };
+        var split = new Command("split", "Split into shards by dmlc-core's byte-range rule, each with an .idx.") { file, parts, outPrefix };
+        split.SetAction(result =>
+        {
+            string path = result.GetRequiredValue(file);
+            foreach ((string shard, long records) in RecTools.Split(path, result.GetValue(outPrefix) ?? Path.ChangeExtension(path, null), result.GetValue(parts)))
+            {
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {shard} ({records} records)"));
+            }
+
+            return 0;
+        });
+
+        rec.Add(verify);
+        rec.Add(index);
+        rec.Add(stats);
+        rec.Add(head);
+        rec.Add(cat);
+        rec.Add(split);
+        return rec;
+    }
+
+    private static int ShowHeaders(IAnsiConsole console, string path, int count)
+    {
+        var table = new Table().AddColumn("offset").AddColumn("flag").AddColumn("label").AddColumn("id").AddColumn("id2").AddColumn("payload bytes");
+        foreach ((long offset, ImageRecordHeader header, int bytes) in RecTools.Headers(path, count))
+        {
+            string label = header.Labels is { } labels ? "[" + string.Join(", ", labels.Select(l => l.ToString(CultureInfo.InvariantCulture))) + "]" : header.Label.ToString(CultureInfo.InvariantCulture);
+            table.AddRow(offset.ToString(CultureInfo.InvariantCulture), header.Flag.ToString(CultureInfo.InvariantCulture), label, header.Id.ToString(CultureInfo.InvariantCulture), header.Id2.ToString(CultureInfo.InvariantCulture), bytes.ToString(CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        return 0;
+    }
+}
