@@ -8,14 +8,26 @@ namespace Pipeline.Samples;
 /// </summary>
 public static class Tour
 {
-    private static readonly ITourStep[] s_steps = [new RecordIOStep(), new PackStep()];
+    private static readonly ITourStep[] s_steps =
+    [
+        new NDArrayStep(), new CsvStep(), new CustomStep(), new RecordIOStep(), new PackStep(), new ImageStep(),
+        new Im2RecStep(), new ImageIterStep(), new ImageRecordIterStep(), new TrainStep(),
+    ];
 
     /// <summary>Runs the chosen steps (all by default) and prints what each shows.</summary>
     /// <param name="args">Step names, and <c>--out DIR</c> for the output folder (default <c>tour-output</c>).</param>
     /// <param name="output">Where the tour prints.</param>
     /// <returns>The process exit code: 0 on success, 2 for an unknown step.</returns>
-    public static int Run(string[] args, TextWriter output)
+    public static int Run(string[] args, TextWriter output) => Run(args, output, out _);
+
+    /// <summary>Runs the chosen steps and hands back the values they computed (for the tour's test).</summary>
+    /// <param name="args">Step names, and <c>--out DIR</c>.</param>
+    /// <param name="output">Where the tour prints.</param>
+    /// <param name="results">The values the steps recorded: pads, keys, accuracy, sheet sizes.</param>
+    /// <returns>The process exit code.</returns>
+    public static int Run(string[] args, TextWriter output, out IReadOnlyDictionary<string, object> results)
     {
+        results = new Dictionary<string, object>();
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         string outputDir = "tour-output";
@@ -41,6 +53,7 @@ public static class Tour
         if (chosen.Count == 0) chosen.AddRange(s_steps);
         Directory.CreateDirectory(outputDir);
         var context = new TourContext(Path.GetFullPath(outputDir), output);
+        results = context.Results;
         foreach (ITourStep step in chosen)
         {
             output.WriteLine();
