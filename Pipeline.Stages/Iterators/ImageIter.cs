@@ -13,47 +13,26 @@ namespace Pipeline.Stages.Iterators;
 /// pad 0 (DESIGN decisions 1-2); a broken image fails with its path or key (or is skipped and counted). Splitting
 /// into parts keeps MXNet's rule: each part takes <c>count / parts</c> images and the remainder is unused.</para>
 /// </remarks>
-public sealed class ImageIter : DataIter
+public sealed class ImageIter : DelegatingIter
 {
-    private readonly ImagePipelineIter _pipeline;
 
     /// <summary>Opens the source and starts prefetching.</summary>
     /// <param name="options">The options.</param>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     public ImageIter(ImageIterOptions options)
-        : base(CheckedBatchSize(options))
+        : base(new ImagePipelineIter(BuildPipeline(Validated(options))))
     {
-        _pipeline = new ImagePipelineIter(BuildPipeline(options));
     }
 
     /// <summary>Gets the live per-stage metrics.</summary>
-    public PipelineMetrics Metrics => _pipeline.Metrics;
+    public PipelineMetrics Metrics => ((ImagePipelineIter)Inner).Metrics;
 
-    /// <inheritdoc />
-    public override IReadOnlyList<DataDesc> ProvideData => _pipeline.ProvideData;
-
-    /// <inheritdoc />
-    public override IReadOnlyList<DataDesc> ProvideLabel => _pipeline.ProvideLabel;
-
-    /// <inheritdoc />
-    public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default) => _pipeline.NextAsync(cancellationToken);
-
-    /// <inheritdoc />
-    public override void Reset() => _pipeline.Reset();
-
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _pipeline.Dispose();
-        base.Dispose(disposing);
-    }
-
-    private static int CheckedBatchSize(ImageIterOptions options)
+    private static ImageIterOptions Validated(ImageIterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return options.BatchSize;
+        return options;
     }
 
     private static ImagePipelineOptions BuildPipeline(ImageIterOptions o)

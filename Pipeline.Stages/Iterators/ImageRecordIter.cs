@@ -11,13 +11,12 @@ namespace Pipeline.Stages.Iterators;
 /// <see cref="ImageRecordIterOptions.PreprocessThreads"/> threads, then mirrored, normalized and written into a
 /// pooled NCHW batch. Output order is the source order; randomness is a pure function of (seed, epoch, ordinal).</para>
 /// <para>Differences from MXNet (DESIGN decisions 1-7): the last batch's pad is always the true filler count and
-/// wraps to the start of the epoch (or is zero-filled with <c>RoundBatch = false</c>); <see cref="Reset"/> always
+/// wraps to the start of the epoch (or is zero-filled with <c>RoundBatch = false</c>); <c>Reset</c> always
 /// starts the next epoch from its beginning; <c>seed_aug</c> seeds by record ordinal, not by slot; a corrupt image
 /// fails with the record named, or is skipped and counted. Output images are RGB, as MXNet's.</para>
 /// </remarks>
-public sealed class ImageRecordIter : DataIter
+public sealed class ImageRecordIter : DelegatingIter
 {
-    private readonly ImagePipelineIter _pipeline;
 
     /// <summary>Opens the record file and starts prefetching.</summary>
     /// <param name="options">The options; a snapshot is kept.</param>
@@ -25,43 +24,23 @@ public sealed class ImageRecordIter : DataIter
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="RecordFormatException">The index or image list is malformed.</exception>
     public ImageRecordIter(ImageRecordIterOptions options)
-        : base(CheckedBatchSize(options))
+        : base(new ImagePipelineIter(BuildPipeline(Validated(options))))
     {
         Options = options with { DataShape = [.. options.DataShape] };
-        _pipeline = new ImagePipelineIter(BuildPipeline(Options));
     }
 
     /// <summary>Gets the options in effect.</summary>
     public ImageRecordIterOptions Options { get; }
 
     /// <summary>Gets the live per-stage metrics (items/s, busy and waiting time, queues, skipped records).</summary>
-    public PipelineMetrics Metrics => _pipeline.Metrics;
+    public PipelineMetrics Metrics => ((ImagePipelineIter)Inner).Metrics;
 
-    /// <inheritdoc />
-    public override IReadOnlyList<DataDesc> ProvideData => _pipeline.ProvideData;
-
-    /// <inheritdoc />
-    public override IReadOnlyList<DataDesc> ProvideLabel => _pipeline.ProvideLabel;
-
-    /// <inheritdoc />
-    public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default) => _pipeline.NextAsync(cancellationToken);
-
-    /// <inheritdoc />
-    public override void Reset() => _pipeline.Reset();
-
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _pipeline.Dispose();
-        base.Dispose(disposing);
-    }
-
-    private static int CheckedBatchSize(ImageRecordIterOptions options)
+    private static ImageRecordIterOptions Validated(ImageRecordIterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (options.DataShape[0] == 4) throw new ArgumentException("4-channel (RGBA) output is not supported; use 1 or 3 channels.", nameof(options));
-        return options.BatchSize;
+        return options with { DataShape = [.. options.DataShape] };
     }
 
     private static ImagePipelineOptions BuildPipeline(ImageRecordIterOptions o)

@@ -14,11 +14,10 @@ namespace Pipeline.Stages.Iterators;
 /// <see cref="MnistIterOptions.Shuffle"/> every epoch gets its own order derived from (seed, epoch), where
 /// MXNet shuffles once.</para>
 /// </remarks>
-public sealed class MnistIter : DataIter
+public sealed class MnistIter : DelegatingIter
 {
     private readonly NDArray _images;
     private readonly NDArray _labels;
-    private readonly NDArrayIter _inner;
 
     /// <summary>Loads the files and starts preparing batches.</summary>
     /// <param name="options">The options.</param>
@@ -27,8 +26,36 @@ public sealed class MnistIter : DataIter
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="RecordFormatException">A file is not a valid IDX file, or the counts disagree.</exception>
     public MnistIter(MnistIterOptions options)
-        : base(CheckedBatchSize(options))
+        : this(Load(options))
     {
+    }
+
+    private MnistIter((NDArrayIter Iter, NDArray Images, NDArray Labels) loaded)
+        : base(loaded.Iter)
+    {
+        _images = loaded.Images;
+        _labels = loaded.Labels;
+        NumImages = loaded.Images.GetLength(0);
+    }
+
+    /// <summary>Gets the number of images in this part.</summary>
+    public int NumImages { get; }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _images.Dispose();
+            _labels.Dispose();
+        }
+    }
+
+    private static (NDArrayIter Iter, NDArray Images, NDArray Labels) Load(MnistIterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         (int imageCount, int[] dims, byte[] pixels) = IdxFile.Read(options.Image, IdxFile.ImageMagic);
         (int labelCount, _, byte[] labelBytes) = IdxFile.Read(options.Label, IdxFile.LabelMagic);
         if (imageCount != labelCount)
@@ -45,57 +72,22 @@ public sealed class MnistIter : DataIter
         int count = end - begin;
         if (count == 0) throw new ArgumentException($"Part {options.PartIndex} of {options.NumParts} of '{options.Image}' holds no images.", nameof(options));
         int imageSize = dims[0] * dims[1];
-        NumImages = count;
-        _images = NDArray.Empty(DType.Float32, options.Flat ? [count, imageSize] : [count, 1, dims[0], dims[1]]);
-        Span<float> target = _images.AsSpan<float>();
+        NDArray images = NDArray.Empty(DType.Float32, options.Flat ? [count, imageSize] : [count, 1, dims[0], dims[1]]);
+        Span<float> target = images.AsSpan<float>();
         ReadOnlySpan<byte> source = pixels.AsSpan(begin * imageSize, count * imageSize);
         for (int i = 0; i < source.Length; i++) target[i] = source[i] / 256f;
-        _labels = NDArray.Empty(DType.Float32, count);
-        Span<float> labels = _labels.AsSpan<float>();
-        for (int i = 0; i < count; i++) labels[i] = labelBytes[begin + i];
+        NDArray labels = NDArray.Empty(DType.Float32, count);
+        Span<float> labelValues = labels.AsSpan<float>();
+        for (int i = 0; i < count; i++) labelValues[i] = labelBytes[begin + i];
 
-        _inner = new NDArrayIter(
-            new Dictionary<string, NDArray> { [options.DataName] = _images },
-            new Dictionary<string, NDArray> { [options.LabelName] = _labels },
+        var iter = new NDArrayIter(
+            new Dictionary<string, NDArray> { [options.DataName] = images },
+            new Dictionary<string, NDArray> { [options.LabelName] = labels },
             options.BatchSize,
             options.Shuffle,
             LastBatchHandle.Discard,
             options.Seed,
             options.PrefetchBuffer);
-    }
-
-    /// <summary>Gets the number of images in this part.</summary>
-    public int NumImages { get; }
-
-    /// <inheritdoc />
-    public override IReadOnlyList<DataDesc> ProvideData => _inner.ProvideData;
-
-    /// <inheritdoc />
-    public override IReadOnlyList<DataDesc> ProvideLabel => _inner.ProvideLabel;
-
-    /// <inheritdoc />
-    public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default) => _inner.NextAsync(cancellationToken);
-
-    /// <inheritdoc />
-    public override void Reset() => _inner.Reset();
-
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _inner.Dispose();
-            _images.Dispose();
-            _labels.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    private static int CheckedBatchSize(MnistIterOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        return options.BatchSize;
+        return (iter, images, labels);
     }
 }

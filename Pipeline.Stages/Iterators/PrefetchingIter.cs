@@ -101,20 +101,7 @@ public sealed class PrefetchingIter : DataIter
     /// <inheritdoc />
     public override void Reset()
     {
-        if (_pending is not null)
-        {
-            try
-            {
-                Task.WaitAll(_pending);
-            }
-            catch (AggregateException)
-            {
-                // The failure belonged to the abandoned epoch.
-            }
-
-            DisposeFetched(_pending);
-        }
-
+        AbandonPending();
         foreach (DataIter iter in _iters) iter.Reset();
         _ended = false;
         StartFetch();
@@ -125,19 +112,7 @@ public sealed class PrefetchingIter : DataIter
     {
         if (disposing)
         {
-            if (_pending is not null)
-            {
-                try
-                {
-                    Task.WaitAll(_pending);
-                }
-                catch (AggregateException)
-                {
-                }
-
-                DisposeFetched(_pending);
-            }
-
+            AbandonPending();
             foreach (DataIter iter in _iters) iter.Dispose();
         }
 
@@ -174,6 +149,22 @@ public sealed class PrefetchingIter : DataIter
         }
 
         return [.. result];
+    }
+
+    /// <summary>Waits for the fetches in flight and disposes what they fetched; a failure there belonged to the abandoned epoch.</summary>
+    private void AbandonPending()
+    {
+        if (_pending is null) return;
+        try
+        {
+            Task.WaitAll(_pending);
+        }
+        catch (AggregateException)
+        {
+        }
+
+        DisposeFetched(_pending);
+        _pending = null;
     }
 
     private static void DisposeFetched(Task<DataBatch?>[] pending)
