@@ -43,7 +43,7 @@ internal static class IteratorThroughput
             memcpy = Math.Min(memcpy, Time(() => CopyLikeBatches(data.AsBytes(), batchBuffer)));
             plain.Reset();
             long before = GC.GetTotalAllocatedBytes(precise: true);
-            ours = Math.Min(ours, Time(() => batches = Drain(plain)));
+            ours = Math.Min(ours, Time(() => batches = DrainAsync(plain)));
             allocatedPerBatch = (GC.GetTotalAllocatedBytes(precise: true) - before) / batches;
             shuffledIter.Reset();
             shuffled = Math.Min(shuffled, Time(() => Drain(shuffledIter)));
@@ -61,6 +61,23 @@ internal static class IteratorThroughput
         {
             int length = Math.Min(destination.Length, source.Length - offset);
             source.Slice(offset, length).CopyTo(destination);
+        }
+    }
+
+    private static int DrainAsync(DataIter iter)
+    {
+        return Run().GetAwaiter().GetResult();
+
+        async Task<int> Run()
+        {
+            int count = 0;
+            while (await iter.NextAsync().ConfigureAwait(false) is { } batch)
+            {
+                batch.Dispose();
+                count++;
+            }
+
+            return count;
         }
     }
 
