@@ -79,9 +79,8 @@ public sealed class ImagePipelineIter : DataflowIter
                 CancellationToken = cancellationToken,
             });
         IPropagatorBlock<EpochMessage<ProcessedSample>, DataBatch> batch = BatchBlock.Create<ProcessedSample>(_assembler, WriteSample, boundedCapacity: Math.Max(4, _options.Threads * 2), cancellationToken);
-        BufferBlock<DataBatch> prefetch = PrefetchBlock.Create(_options.Prefetch);
         decode.LinkTo(batch, new DataflowLinkOptions { PropagateCompletion = true });
-        batch.LinkTo(prefetch, new DataflowLinkOptions { PropagateCompletion = true });
+        var prefetch = (BufferBlock<DataBatch>)Prefetched(batch, _options.Prefetch);
         Metrics.Read.QueueProbe = () => decode.InputCount;
         Metrics.Decode.QueueProbe = () => decode.OutputCount;
         Metrics.Batch.QueueProbe = () => prefetch.Count;

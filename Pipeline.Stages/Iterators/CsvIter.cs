@@ -57,10 +57,8 @@ public sealed class CsvIter : DataflowIter
     protected override ISourceBlock<DataBatch> StartEpoch(int epoch, CancellationToken cancellationToken)
     {
         IPropagatorBlock<EpochMessage<CsvChunk>, DataBatch> batch = BatchBlock.Create<CsvChunk>(_assembler, WriteChunk, boundedCapacity: 2, cancellationToken);
-        BufferBlock<DataBatch> prefetch = PrefetchBlock.Create(_options.PrefetchBuffer);
-        batch.LinkTo(prefetch, new DataflowLinkOptions { PropagateCompletion = true });
         EpochProducer.Start(batch, ReadChunksAsync(cancellationToken), cancellationToken);
-        return prefetch;
+        return Prefetched(batch, _options.PrefetchBuffer);
     }
 
     /// <inheritdoc />

@@ -76,6 +76,18 @@ public abstract class DataflowIter : DataIter
     /// <returns>The graph's last block; it completes after the epoch's last batch.</returns>
     protected abstract ISourceBlock<DataBatch> StartEpoch(int epoch, CancellationToken cancellationToken);
 
+    /// <summary>Ends a graph with the prefetch stage: a bounded queue of <paramref name="depth"/> ready batches.</summary>
+    /// <param name="batches">The block that makes the batches.</param>
+    /// <param name="depth">How many batches to keep ready.</param>
+    /// <returns>The graph's new last block.</returns>
+    protected static ISourceBlock<DataBatch> Prefetched(ISourceBlock<DataBatch> batches, int depth)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        BufferBlock<DataBatch> prefetch = Blocks.PrefetchBlock.Create(depth);
+        batches.LinkTo(prefetch, new DataflowLinkOptions { PropagateCompletion = true });
+        return prefetch;
+    }
+
     /// <summary>Called by <see cref="Reset"/> after the old epoch has stopped and before the next starts.</summary>
     /// <param name="epochEnded">Whether the consumer reached the end of the old epoch; if not, the reset abandons it midway.</param>
     protected virtual void OnReset(bool epochEnded)

@@ -123,10 +123,8 @@ public sealed class NDArrayIter : DataflowIter
         int[] order = _order;
         IPropagatorBlock<EpochMessage<(int Start, int Count)>, DataBatch> batch = BatchBlock.Create<(int Start, int Count)>(
             _assembler, (range, assembler) => Fill(order, range.Start, range.Count, assembler), boundedCapacity: 2, cancellationToken);
-        BufferBlock<DataBatch> prefetch = PrefetchBlock.Create(_prefetch);
-        batch.LinkTo(prefetch, new DataflowLinkOptions { PropagateCompletion = true });
         EpochProducer.Start(batch, Ranges(order.Length, BatchSize), cancellationToken);
-        return prefetch;
+        return Prefetched(batch, _prefetch);
     }
 
     /// <inheritdoc />

@@ -60,10 +60,8 @@ public sealed class SampleIter<TSample> : DataflowIter
     {
         _ordinal = 0;
         IPropagatorBlock<EpochMessage<TSample>, DataBatch> batch = BatchBlock.Create<TSample>(_assembler, WriteOne, boundedCapacity: Math.Max(2, BatchSize), cancellationToken);
-        BufferBlock<DataBatch> prefetch = PrefetchBlock.Create(_prefetch);
-        batch.LinkTo(prefetch, new DataflowLinkOptions { PropagateCompletion = true });
         EpochProducer.Start(batch, _source(epoch, cancellationToken), cancellationToken);
-        return prefetch;
+        return Prefetched(batch, _prefetch);
     }
 
     /// <inheritdoc />
