@@ -14,8 +14,8 @@ namespace Pipeline.Stages.Images;
 /// <remarks>
 /// <para>Randomness is a pure function of (seed, epoch, sample ordinal): the same options give bit-identical
 /// batches at any thread count or prefetch depth (DESIGN decision 3), and the output order is the source order
-/// (decision 4). Memory is bounded by the queues: about <c>2 x threads</c> encoded images, as many decoded
-/// samples, and <c>prefetch + 2</c> batches.</para>
+/// (decision 4). Memory is bounded by the queues: about <c>8 x threads</c> encoded images waiting for decode,
+/// <c>4 x threads</c> finished samples, and <c>prefetch + 2</c> batches.</para>
 /// <para>An undecodable record fails the epoch with a <see cref="RecordFormatException"/> naming it, or is skipped and
 /// counted (<see cref="CorruptRecordPolicy.Skip"/>, see <see cref="Metrics"/>). <see cref="Metrics"/> shows which stage
 /// is the bottleneck while iterating.</para>
@@ -72,13 +72,13 @@ public sealed class ImagePipelineIter : DataflowIter
             message => Process(message, epoch, cancellationToken),
             new ExecutionDataflowBlockOptions
             {
-                BoundedCapacity = _options.Threads * 2,
+                BoundedCapacity = _options.Threads * 8,
                 MaxDegreeOfParallelism = _options.Threads,
                 EnsureOrdered = true,
                 SingleProducerConstrained = true,
                 CancellationToken = cancellationToken,
             });
-        IPropagatorBlock<EpochMessage<ProcessedSample>, DataBatch> batch = BatchBlock.Create<ProcessedSample>(_assembler, WriteSample, boundedCapacity: Math.Max(4, _options.Threads * 2), cancellationToken);
+        IPropagatorBlock<EpochMessage<ProcessedSample>, DataBatch> batch = BatchBlock.Create<ProcessedSample>(_assembler, WriteSample, boundedCapacity: Math.Max(8, _options.Threads * 4), cancellationToken);
         decode.LinkTo(batch, new DataflowLinkOptions { PropagateCompletion = true });
         var prefetch = (BufferBlock<DataBatch>)Prefetched(batch, _options.Prefetch);
         Metrics.Read.QueueProbe = () => decode.InputCount;
