@@ -51,6 +51,12 @@ public abstract class DataIter : IAsyncEnumerable<DataBatch>, IAsyncDisposable, 
     public IAsyncEnumerator<DataBatch> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
         RemainingBatchesAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 
+    /// <summary>Configures how <c>await foreach</c> resumes; resolves the ambiguity between the <see cref="IAsyncEnumerable{T}"/> and <see cref="IAsyncDisposable"/> extension methods.</summary>
+    /// <param name="continueOnCapturedContext">Whether to resume on the captured synchronization context.</param>
+    /// <returns>The configured enumerable.</returns>
+    public ConfiguredCancelableAsyncEnumerable<DataBatch> ConfigureAwait(bool continueOnCapturedContext) =>
+        TaskAsyncEnumerableExtensions.ConfigureAwait<DataBatch>(this, continueOnCapturedContext);
+
     /// <summary>Releases the iterator's resources (background work, files, pooled buffers).</summary>
     /// <returns>A task that completes when everything is released.</returns>
     public async ValueTask DisposeAsync()

@@ -77,12 +77,7 @@ internal static class PipelineThroughput
             decodeRate = Math.Max(decodeRate, payloads.Count / decode);
             var watch = Stopwatch.StartNew();
             iter.Reset();
-            int images = 0;
-            while (iter.Next() is { } batch)
-            {
-                images += batch.Data[0].GetLength(0) - batch.Pad;
-                batch.Dispose();
-            }
+            int images = ConsumeEpochAsync(iter).GetAwaiter().GetResult();
 
             best = Math.Max(best, images / watch.Elapsed.TotalSeconds);
         }
@@ -93,6 +88,19 @@ internal static class PipelineThroughput
         Console.WriteLine("stage metrics over the run:");
         Console.WriteLine(iter.Metrics);
         return 0;
+    }
+
+    /// <summary>Consumes an epoch the way a training loop does: <c>await foreach</c>.</summary>
+    private static async Task<int> ConsumeEpochAsync(ImageRecordIter iter)
+    {
+        int images = 0;
+        await foreach (DataBatch batch in iter.ConfigureAwait(false))
+        {
+            images += batch.Data[0].GetLength(0) - batch.Pad;
+            batch.Dispose();
+        }
+
+        return images;
     }
 
     private static int Pack(string corpus, string rec)

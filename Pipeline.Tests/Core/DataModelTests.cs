@@ -72,6 +72,19 @@ public sealed class DataModelTests
     }
 
     [Fact]
+    public async Task DataIter_ConfigureAwait_IsUnambiguousAndYieldsTheEpoch()
+    {
+        using var iter = new CountingIter(batches: 4);
+        int seen = 0;
+        await foreach (DataBatch batch in iter.ConfigureAwait(false))
+        {
+            using (batch) seen++;
+        }
+
+        Assert.Equal(4, seen);
+    }
+
+    [Fact]
     public async Task DataIter_AwaitForeach_HonoursCancellation()
     {
         using var iter = new CountingIter(batches: 100);

@@ -31,7 +31,19 @@ internal static class Resampler
         bool areaShrink = interp == 3 && sw >= dw && sh >= dh;
         ResizeAxis xAxis = ResizeAxis.Create(sw, dw, interp, areaShrink).Slice(window.X, window.Width);
         ResizeAxis yAxis = ResizeAxis.Create(sh, dh, interp, areaShrink);
-        int sourceRow = sw * channels;
+
+        // Only the source columns the window's taps reach take part in the vertical pass.
+        int firstColumn = int.MaxValue, lastColumn = 0;
+        foreach (int index in xAxis.Indices)
+        {
+            firstColumn = Math.Min(firstColumn, index);
+            lastColumn = Math.Max(lastColumn, index);
+        }
+
+        xAxis = xAxis.Shift(-firstColumn);
+        int fullSourceRow = sw * channels;
+        int columnOffset = firstColumn * channels;
+        int sourceRow = (lastColumn - firstColumn + 1) * channels;
         int destinationRow = window.Width * channels;
 
         // Source rows converted to float once each, in a ring of taps + 1 rows: destination rows walk down the
@@ -58,7 +70,7 @@ internal static class Resampler
                     Span<float> converted = ring.AsSpan(slot * sourceRow, sourceRow);
                     if (ringIndex[slot] != sy)
                     {
-                        ConvertRow(source.Slice(sy * sourceRow, sourceRow), converted);
+                        ConvertRow(source.Slice((sy * fullSourceRow) + columnOffset, sourceRow), converted);
                         ringIndex[slot] = sy;
                     }
 

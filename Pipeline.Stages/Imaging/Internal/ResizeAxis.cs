@@ -25,6 +25,15 @@ internal sealed class ResizeAxis
             ? this
             : new ResizeAxis(Taps, Indices[(start * Taps)..((start + count) * Taps)], Weights[(start * Taps)..((start + count) * Taps)]);
 
+    /// <summary>Moves every tap's source index by <paramref name="delta"/> (for working on a column range of the source).</summary>
+    public ResizeAxis Shift(int delta)
+    {
+        if (delta == 0) return this;
+        int[] indices = new int[Indices.Length];
+        for (int i = 0; i < indices.Length; i++) indices[i] = Indices[i] + delta;
+        return new ResizeAxis(Taps, indices, Weights);
+    }
+
     /// <summary>Builds the taps of an axis as <c>cv::resize</c> does for interpolation codes 1-4 (nearest is handled apart).</summary>
     public static ResizeAxis Create(int source, int destination, int interp, bool areaShrinkBothAxes)
     {
