@@ -28,11 +28,13 @@ internal sealed class DefaultRecordAugmenter : Augmenter
         _fill = (byte)options.FillValue;
     }
 
+    /// <summary>Gets whether the whole augmentation can run straight from decoded pixels (resize, then a native-resolution crop).</summary>
+    public bool Fusable => _o.Resize > 0 && !_o.AffineActive && _o.Pad == 0 && !CropModeA && !CropModeB;
+
     public override NDArray Apply(NDArray src, Random rng)
     {
         NDArray image = src;
-        bool fusable = _o.Resize > 0 && !_o.AffineActive && _o.Pad == 0 && !CropModeA && !CropModeB;
-        if (fusable) return FusedResizeCrop(image, rng);
+        if (Fusable) return FusedResizeCrop(image, rng);
 
         if (_o.Resize > 0) image = ResizeShorter(image, rng);
         if (_o.AffineActive) image = Affine(image, rng);
@@ -64,6 +66,23 @@ internal sealed class DefaultRecordAugmenter : Augmenter
         (int nw, int nh) = ShorterSide(cols, rows);
         int interp = Interp(cols, rows, nw, nh, rng);
         return Replace(image, s => ImageOps.Resize(s, nw, nh, interp));
+    }
+
+    /// <summary>The fused path on the decoder's own RGB pixels: same draws and result as <see cref="Apply"/> on a copy of them.</summary>
+    public NDArray FromPixels(ReadOnlySpan<byte> pixels, int rows, int cols, Random rng)
+    {
+        (int nw, int nh) = ShorterSide(cols, rows);
+        int resizeInterp = Interp(cols, rows, nw, nh, rng);
+        int cropInterp = Interp(nw, nh, _width, _height, rng);
+        if (nh < _height || nw < _width)
+        {
+            NDArray resized = NDArray.Empty(DType.UInt8, nh, nw, 3);
+            Resampler.Resize<byte, byte>(pixels, cols, rows, 3, resized.AsSpan<byte>(), nw, nh, resizeInterp);
+            return ColorSteps(NativeCrop(resized, cropInterp, rng), rng);
+        }
+
+        (int x, int y) = CropOffsets(nw, nh, _width, _height, rng);
+        return ColorSteps(ImageOps.ResizeCropPixels(pixels, rows, cols, 3, nw, nh, (x, y, _width, _height), resizeInterp), rng);
     }
 
     private NDArray FusedResizeCrop(NDArray image, Random rng)

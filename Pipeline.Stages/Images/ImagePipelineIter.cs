@@ -144,10 +144,21 @@ public sealed class ImagePipelineIter : DataflowIter
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
+            SeededRandom rng = SeededRandom.For(_options.Seed, epoch, raw.Ordinal);
             NDArray image;
+            bool augmented = false;
             try
             {
-                image = ImageOps.Decode(raw.Buffer.AsSpan(0, raw.Length), _decode);
+                if (_options.Augmenter is DefaultRecordAugmenter { Fusable: true } fused && _decode.Color && _options.Layout.Channels == 3)
+                {
+                    // Resize and crop straight from the decoder's pixel buffer: no full-size copy of the image.
+                    image = ImageOps.DecodeRgb(raw.Buffer.AsSpan(0, raw.Length), _decode, (pixels, height, width) => fused.FromPixels(pixels, height, width, rng));
+                    augmented = true;
+                }
+                else
+                {
+                    image = ImageOps.Decode(raw.Buffer.AsSpan(0, raw.Length), _decode);
+                }
             }
             catch (ImageDecodeException error)
             {
@@ -160,8 +171,7 @@ public sealed class ImagePipelineIter : DataflowIter
                 throw new RecordFormatException($"Cannot decode the image of record {raw.Id} ({raw.Source}): {error.Message}", null, null, raw.Source, error);
             }
 
-            SeededRandom rng = SeededRandom.For(_options.Seed, epoch, raw.Ordinal);
-            if (_options.Augmenter is { } augmenter) image = augmenter.Apply(image, rng);
+            if (!augmented && _options.Augmenter is { } augmenter) image = augmenter.Apply(image, rng);
             using (image)
             {
                 sample = ArrayPool<byte>.Shared.Rent(_sampleBytes);

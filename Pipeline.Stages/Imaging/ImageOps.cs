@@ -39,6 +39,33 @@ public static class ImageOps
     /// <exception cref="ImageDecodeException">The bytes are empty, truncated, not an image, or over the pixel limit.</exception>
     public static NDArray Decode(ReadOnlySpan<byte> encoded, ImageDecodeOptions options)
     {
+        using Image<Rgb24> image = LoadRgb(encoded, options);
+        return options.Color ? CopyRgb(image) : CopyLuma(image);
+    }
+
+    /// <summary>Decodes to RGB and hands the decoder's own pixel buffer to <paramref name="use"/>, without copying it into an <see cref="NDArray"/> (the pipeline's fast path).</summary>
+    /// <typeparam name="T">What <paramref name="use"/> makes of the pixels.</typeparam>
+    /// <param name="encoded">The file bytes.</param>
+    /// <param name="options">Orientation and size limit (the result is always RGB).</param>
+    /// <param name="use">Receives the (H, W, 3) pixels, valid only during the call, and the height and width.</param>
+    /// <returns>What <paramref name="use"/> returned.</returns>
+    internal static T DecodeRgb<T>(ReadOnlySpan<byte> encoded, ImageDecodeOptions options, RgbPixels<T> use)
+    {
+        using Image<Rgb24> image = LoadRgb(encoded, options);
+        if (image.DangerousTryGetSinglePixelMemory(out Memory<Rgb24> memory))
+        {
+            return use(System.Runtime.InteropServices.MemoryMarshal.AsBytes(memory.Span), image.Height, image.Width);
+        }
+
+        using NDArray copy = CopyRgb(image);
+        return use(copy.AsBytes(), image.Height, image.Width);
+    }
+
+    /// <summary>Receives decoded RGB pixels.</summary>
+    internal delegate T RgbPixels<T>(ReadOnlySpan<byte> pixels, int height, int width);
+
+    private static Image<Rgb24> LoadRgb(ReadOnlySpan<byte> encoded, ImageDecodeOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
         if (encoded.IsEmpty) throw new ImageDecodeException("Cannot decode an empty buffer as an image.");
         IImageInfo? info;
@@ -72,11 +99,8 @@ public static class ImageOps
             throw new ImageDecodeException($"The {encoded.Length}-byte image could not be decoded: {error.Message}", error);
         }
 
-        using (image)
-        {
-            if (options.AutoOrient) image.Mutate(x => x.AutoOrient());
-            return options.Color ? CopyRgb(image) : CopyLuma(image);
-        }
+        if (options.AutoOrient) image.Mutate(x => x.AutoOrient());
+        return image;
     }
 
     /// <summary>Decodes keeping the stored channels (1 gray, 3 RGB, 4 RGBA) and ignoring EXIF orientation, as OpenCV's <c>IMREAD_UNCHANGED</c> for 8-bit images.</summary>
@@ -200,6 +224,14 @@ public static class ImageOps
             Resampler.Resize<float, float>(src.AsSpan<float>(), w, h, c, dst.AsSpan<float>(), width, height, interp, window);
         }
 
+        return dst;
+    }
+
+    /// <summary>The span form of <c>ResizeCrop</c> for uint8 pixels that are not in an <see cref="NDArray"/>.</summary>
+    internal static NDArray ResizeCropPixels(ReadOnlySpan<byte> pixels, int h, int w, int c, int width, int height, (int X, int Y, int Width, int Height) window, int interp)
+    {
+        NDArray dst = NDArray.Empty(DType.UInt8, window.Height, window.Width, c);
+        Resampler.Resize<byte, byte>(pixels, w, h, c, dst.AsSpan<byte>(), width, height, interp, window);
         return dst;
     }
 

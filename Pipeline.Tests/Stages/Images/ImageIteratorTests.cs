@@ -136,6 +136,28 @@ public sealed class ImageIteratorTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Equal(reference, await Run(4, 1));
     }
 
+    [Theory]
+    [InlineData(40, 32, true)]
+    [InlineData(24, 32, false)]
+    public void DefaultAugmenter_FusedFromDecoderPixels_EqualsTheStepByStepPath(int resize, int size, bool randCrop)
+    {
+        var options = new ImageRecordIterOptions
+        {
+            PathImgRec = "unused.rec", DataShape = [3, size, size], BatchSize = 1, Resize = resize, RandCrop = randCrop,
+            Brightness = 0.3f, Contrast = 0.3f, Saturation = 0.3f, PcaNoise = 0.1f, InterMethod = 10,
+        };
+        var augmenter = new DefaultRecordAugmenter(options);
+        Assert.True(augmenter.Fusable);
+        foreach (string photo in s_photos.Take(8))
+        {
+            byte[] bytes = File.ReadAllBytes(photo);
+            using NDArray stepwise = augmenter.Apply(ImageOps.Decode(bytes), new SeededRandom(5));
+            using NDArray fused = ImageOps.DecodeRgb(bytes, ImageDecodeOptions.Default, (pixels, h, w) => augmenter.FromPixels(pixels, h, w, new SeededRandom(5)));
+            Assert.Equal(stepwise.Shape, fused.Shape);
+            Assert.Equal(stepwise.ToArray<byte>(), fused.ToArray<byte>());
+        }
+    }
+
     [Fact]
     public async Task CorruptJpegInTheMiddle_ThrowsNamingTheRecord_OrIsSkippedAndCounted()
     {
