@@ -155,6 +155,16 @@ public sealed class ImagePipelineIter : DataflowIter
                     image = ImageOps.DecodeRgb(raw.Buffer.AsSpan(0, raw.Length), _decode, (pixels, height, width) => fused.FromPixels(pixels, height, width, rng));
                     augmented = true;
                 }
+                else if (_options.Layout.Channels == 4)
+                {
+                    image = ImageOps.DecodeUnchanged(raw.Buffer.AsSpan(0, raw.Length), _decode.MaxPixels);
+                    if (image.GetLength(2) != 4)
+                    {
+                        int found = image.GetLength(2);
+                        image.Dispose();
+                        throw new ImageDecodeException($"Expected a 4-channel (RGBA) image, got {found} channels.");
+                    }
+                }
                 else
                 {
                     image = ImageOps.Decode(raw.Buffer.AsSpan(0, raw.Length), _decode);

@@ -53,7 +53,7 @@ public sealed record ImagePipelineOptions
     {
         ArgumentNullException.ThrowIfNull(Source, nameof(Source));
         ArgumentNullException.ThrowIfNull(Layout, nameof(Layout));
-        if (Layout.Channels is not (1 or 3)) throw new ArgumentException($"Image pipelines decode to 1 (gray) or 3 (RGB) channels; the layout asks for {Layout.Channels}.", nameof(Layout));
+        if (Layout.Channels is not (1 or 3 or 4)) throw new ArgumentException($"Image pipelines decode to 1 (gray), 3 (RGB) or 4 (RGBA) channels; the layout asks for {Layout.Channels}.", nameof(Layout));
         if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be positive.");
         if (LabelWidth <= 0) throw new ArgumentOutOfRangeException(nameof(LabelWidth), LabelWidth, "LabelWidth must be positive.");
         if (Threads <= 0) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be positive.");

@@ -8,8 +8,8 @@ namespace Pipeline.Stages.Images;
 
 /// <summary>Reads image records from a <c>.rec</c> file in file order, sharded by byte range like dmlc-core's <c>recordio</c> split.</summary>
 /// <remarks>
-/// With <c>shuffleChunkRecords &gt; 0</c> the records are shuffled within consecutive chunks of that many records
-/// (MXNet's shuffle without an index is also local to a chunk); the permutation derives from (seed, epoch, chunk).
+/// With <c>shuffleChunkBytes &gt; 0</c> the records are shuffled within consecutive chunks of about that many bytes
+/// (MXNet's shuffle without an index is also local to a chunk of ~8 MB); the permutation derives from (seed, epoch, chunk).
 /// A true global shuffle needs the <c>.idx</c> (<see cref="IndexedRecordSource"/>).
 /// </remarks>
 public sealed class RecordFileSource : ImageRecordSource
@@ -18,7 +18,7 @@ public sealed class RecordFileSource : ImageRecordSource
     private readonly int _partIndex;
     private readonly int _numParts;
     private readonly LabelResolver _labels;
-    private readonly int _shuffleChunkRecords;
+    private readonly long _shuffleChunkBytes;
     private readonly long _seed;
 
     /// <summary>Initializes a source over part <paramref name="partIndex"/> of <paramref name="numParts"/> of a record file.</summary>
@@ -26,23 +26,23 @@ public sealed class RecordFileSource : ImageRecordSource
     /// <param name="partIndex">The part to read.</param>
     /// <param name="numParts">The number of parts.</param>
     /// <param name="labelWidth">The labels per record (a record must pack this many, or have a scalar label for 1).</param>
-    /// <param name="shuffleChunkRecords">Shuffle within chunks of this many records (0 for file order).</param>
+    /// <param name="shuffleChunkBytes">Shuffle within chunks of about this many bytes of records (0 for file order).</param>
     /// <param name="seed">The shuffle seed.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public RecordFileSource(string path, int partIndex = 0, int numParts = 1, int labelWidth = 1, int shuffleChunkRecords = 0, long seed = 0)
-        : this(path, partIndex, numParts, new LabelResolver(labelWidth, null, null), shuffleChunkRecords, seed)
+    public RecordFileSource(string path, int partIndex = 0, int numParts = 1, int labelWidth = 1, long shuffleChunkBytes = 0, long seed = 0)
+        : this(path, partIndex, numParts, new LabelResolver(labelWidth, null, null), shuffleChunkBytes, seed)
     {
     }
 
-    internal RecordFileSource(string path, int partIndex, int numParts, LabelResolver labels, int shuffleChunkRecords, long seed)
+    internal RecordFileSource(string path, int partIndex, int numParts, LabelResolver labels, long shuffleChunkBytes, long seed)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(shuffleChunkRecords);
+        ArgumentOutOfRangeException.ThrowIfNegative(shuffleChunkBytes);
         if (!File.Exists(path)) throw new FileNotFoundException($"Record file '{path}' does not exist.", path);
         _path = path;
         _partIndex = partIndex;
         _numParts = numParts;
         _labels = labels;
-        _shuffleChunkRecords = shuffleChunkRecords;
+        _shuffleChunkBytes = shuffleChunkBytes;
         _seed = seed;
     }
 
@@ -55,6 +55,7 @@ public sealed class RecordFileSource : ImageRecordSource
         using RecordIOReader reader = RecordIOReader.OpenPart(_path, _partIndex, _numParts);
         long ordinal = 0;
         var chunk = new List<RawImageRecord>();
+        long chunkBytes = 0;
         int chunkIndex = 0;
         while (true)
         {
@@ -63,7 +64,7 @@ public sealed class RecordFileSource : ImageRecordSource
             ReadOnlyMemory<byte>? record = await reader.ReadMemoryAsync(cancellationToken).ConfigureAwait(false);
             if (record is null) break;
             RawImageRecord raw = ToRaw(record.Value, offset, ordinal);
-            if (_shuffleChunkRecords <= 0)
+            if (_shuffleChunkBytes <= 0)
             {
                 ordinal++;
                 yield return raw;
@@ -71,11 +72,13 @@ public sealed class RecordFileSource : ImageRecordSource
             }
 
             chunk.Add(raw);
-            if (chunk.Count == _shuffleChunkRecords)
+            chunkBytes += record.Value.Length;
+            if (chunkBytes >= _shuffleChunkBytes)
             {
                 foreach (RawImageRecord item in Shuffled(chunk, epoch, chunkIndex++, ordinal)) yield return item;
                 ordinal += chunk.Count;
                 chunk.Clear();
+                chunkBytes = 0;
             }
         }
 

@@ -143,9 +143,9 @@ public abstract class DataflowIter : DataIter
         }
         catch (Exception error)
         {
-            // Completion propagated through linked blocks wraps the original in AggregateExceptions; surface the original.
-            Exception original = error;
-            while (original is AggregateException { InnerExceptions.Count: 1 } aggregate) original = aggregate.InnerExceptions[0];
+            // Completion propagated through linked blocks wraps the original in AggregateExceptions, and parallel
+            // workers may fail together; surface the first original exception.
+            Exception original = error is AggregateException aggregate ? aggregate.Flatten().InnerExceptions[0] : error;
             ExceptionDispatchInfo.Throw(original);
         }
     }

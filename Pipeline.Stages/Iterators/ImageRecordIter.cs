@@ -39,7 +39,6 @@ public sealed class ImageRecordIter : DelegatingIter
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (options.DataShape[0] == 4) throw new ArgumentException("4-channel (RGBA) output is not supported; use 1 or 3 channels.", nameof(options));
         return options with { DataShape = [.. options.DataShape] };
     }
 
@@ -51,10 +50,10 @@ public sealed class ImageRecordIter : DelegatingIter
         var labels = new LabelResolver(o.LabelWidth, list, o.PathImgList);
         ImageRecordSource source = o.PathImgIdx is not null
             ? new IndexedRecordSource(o.PathImgIdx, o.PathImgRec, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, labels)
-            : new RecordFileSource(o.PathImgRec, o.PartIndex, o.NumParts, labels, o.Shuffle ? o.ShuffleChunkSize : 0, o.Seed);
+            : new RecordFileSource(o.PathImgRec, o.PartIndex, o.NumParts, labels, ShuffleChunkBytes(o), o.Seed);
         int channels = o.DataShape[0];
-        float[] means = [o.MeanR, o.MeanG, o.MeanB];
-        float[] stds = [o.StdR, o.StdG, o.StdB];
+        float[] means = [o.MeanR, o.MeanG, o.MeanB, o.MeanA];
+        float[] stds = [o.StdR, o.StdG, o.StdB, o.StdA];
         var layout = new SampleLayout
         {
             Channels = channels,
@@ -68,7 +67,7 @@ public sealed class ImageRecordIter : DelegatingIter
             RandMirror = o.RandMirror,
             MaxRandomContrast = o.MaxRandomContrast,
             MaxRandomIllumination = o.MaxRandomIllumination,
-            MeanImage = o.MeanImg is null ? null : ReadMeanImage(o.MeanImg, channels * o.DataShape[1] * o.DataShape[2]),
+            MeanImage = MeanImage(o),
         };
         return new ImagePipelineOptions
         {
@@ -86,6 +85,46 @@ public sealed class ImageRecordIter : DelegatingIter
             DataName = o.DataName,
             LabelName = o.LabelName,
         };
+    }
+
+    private static long ShuffleChunkBytes(ImageRecordIterOptions o) =>
+        o.ShuffleChunkSize > 0 ? o.ShuffleChunkSize * (1L << 20) : o.Shuffle ? 8L << 20 : 0;
+
+    private static float[]? MeanImage(ImageRecordIterOptions o)
+    {
+        if (o.MeanImg is null || o.DType == DType.UInt8) return null;
+        int count = o.DataShape[0] * o.DataShape[1] * o.DataShape[2];
+        if (File.Exists(o.MeanImg)) return ReadMeanImage(o.MeanImg, count);
+
+        // As MXNet: one pass over this part, averaging the outputs normalized with the scalar means only.
+        var sum = new double[count];
+        long images = 0;
+        using (var pass = new ImagePipelineIter(BuildPipeline(o with { MeanImg = null, DType = DType.Float32, RoundBatch = false, Shuffle = false, ShuffleChunkSize = 0 })))
+        {
+            while (pass.Next() is { } batch)
+            {
+                using (batch)
+                {
+                    ReadOnlySpan<float> values = batch.Data[0].AsSpan<float>();
+                    int rows = batch.Data[0].GetLength(0) - batch.Pad;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ReadOnlySpan<float> row = values.Slice(r * count, count);
+                        for (int i = 0; i < count; i++) sum[i] += row[i];
+                    }
+
+                    images += rows;
+                }
+            }
+        }
+
+        if (images == 0) throw new RecordFormatException($"Cannot compute the mean image '{o.MeanImg}': part {o.PartIndex} of '{o.PathImgRec}' has no images.", o.PathImgRec, null);
+        float[] mean = new float[count];
+        for (int i = 0; i < count; i++) mean[i] = (float)(sum[i] / images);
+        string temporary = o.MeanImg + ".tmp";
+        File.WriteAllBytes(temporary, MemoryMarshal.AsBytes(mean.AsSpan()).ToArray());
+        File.Move(temporary, o.MeanImg, overwrite: true);
+        return mean;
     }
 
     /// <summary>Reads a mean image stored as raw little-endian float32 values in (C, H, W) order.</summary>

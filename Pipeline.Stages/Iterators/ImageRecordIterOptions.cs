@@ -38,11 +38,11 @@ public sealed record ImageRecordIterOptions
     /// <summary>Gets whether the last batch wraps to the start of the epoch (true) or is zero-filled; pad counts the filler either way.</summary>
     public bool RoundBatch { get; init; } = true;
 
-    /// <summary>Gets whether to shuffle: globally every epoch with an index, else within chunks of <see cref="ShuffleChunkSize"/> records.</summary>
+    /// <summary>Gets whether to shuffle: globally every epoch with an index, else within chunks of records (<see cref="ShuffleChunkSize"/> MB, or 8 MB).</summary>
     public bool Shuffle { get; init; }
 
-    /// <summary>Gets the number of records per shuffled chunk without an index (default 1024; MXNet uses ~8 MB chunks).</summary>
-    public int ShuffleChunkSize { get; init; } = 1024;
+    /// <summary>Gets the size in MB of the chunks shuffled without an index (<c>shuffle_chunk_size</c>); 0 means MXNet's 8 MB reading chunk. Like MXNet, a non-zero value shuffles chunks even without <see cref="Shuffle"/>.</summary>
+    public int ShuffleChunkSize { get; init; }
 
     /// <summary>Gets the shuffle seed.</summary>
     public int Seed { get; init; }
@@ -179,7 +179,7 @@ public sealed record ImageRecordIterOptions
     /// <summary>Gets the random illumination of the normalization step.</summary>
     public float MaxRandomIllumination { get; init; }
 
-    /// <summary>Gets a mean image (a .npy-free raw float32 CHW file written by this library), or <see langword="null"/>.</summary>
+    /// <summary>Gets a mean image file (<c>mean_img</c>): raw little-endian float32 values in (C, H, W) order. When the file is missing it is computed with a pass over this part (the average of the outputs normalized without it, as MXNet does) and saved. Ignored for uint8 output.</summary>
     public string? MeanImg { get; init; }
 
     /// <summary>Gets what happens to a record whose image cannot be decoded: throw (default) or skip and count.</summary>
@@ -211,7 +211,7 @@ public sealed record ImageRecordIterOptions
         Positive(PreprocessThreads, nameof(PreprocessThreads));
         Positive(PrefetchBuffer, nameof(PrefetchBuffer));
         Positive(NumParts, nameof(NumParts));
-        Positive(ShuffleChunkSize, nameof(ShuffleChunkSize));
+        if (ShuffleChunkSize < 0) throw new ArgumentOutOfRangeException(nameof(ShuffleChunkSize), ShuffleChunkSize, "ShuffleChunkSize must not be negative.");
         if (PartIndex < 0 || PartIndex >= NumParts) throw new ArgumentOutOfRangeException(nameof(PartIndex), PartIndex, $"PartIndex must be in [0, {NumParts}).");
         if (DType is not (DType.Float32 or DType.UInt8 or DType.Int8)) throw new ArgumentOutOfRangeException(nameof(DType), DType, $"ImageRecordIter outputs float32, uint8 or int8, not {DType.ToNumPyName()}.");
         if (Resize is 0 or < -1) throw new ArgumentOutOfRangeException(nameof(Resize), Resize, "Resize is -1 (off) or a positive side length.");
@@ -244,7 +244,6 @@ public sealed record ImageRecordIterOptions
             throw new ArgumentException("Contrast, Saturation, PcaNoise and RandomH/S/L need 3-channel images.", nameof(DataShape));
         }
 
-        if (MeanImg is not null && !File.Exists(MeanImg)) throw new FileNotFoundException($"MeanImg '{MeanImg}' does not exist.", MeanImg);
     }
 
     private static void Positive(int value, string name)

@@ -159,6 +159,62 @@ public sealed class ImageIteratorTests(Xunit.Abstractions.ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task FourChannels_ReadsRgbaAndRejectsRgbNamingTheRecord()
+    {
+        using (var rgba = new ImageRecordIter(new ImageRecordIterOptions { PathImgRec = TestFiles.Im2RecRec("im2rec-unchangedcolor-resize48-png"), PathImgIdx = Path.Combine(TestFiles.Im2RecDir, "im2rec-unchangedcolor-resize48-png.idx"), DataShape = [4, 16, 16], BatchSize = 1, Resize = 16 }))
+        {
+            // Only the record of kite_rgba.png (id 15) has an alpha channel; the others make the epoch fail.
+            var error = await Assert.ThrowsAsync<RecordFormatException>(() => Batches.EpochAsync(rgba)).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Contains("4-channel", error.Message, StringComparison.Ordinal);
+        }
+
+        using var skip = new ImageRecordIter(new ImageRecordIterOptions { PathImgRec = TestFiles.Im2RecRec("im2rec-unchangedcolor-resize48-png"), DataShape = [4, 16, 16], BatchSize = 1, Resize = 16, CorruptRecords = CorruptRecordPolicy.Skip, MeanA = 10 });
+        List<BatchCopy> batches = await Batches.EpochAsync(skip);
+        BatchCopy only = Assert.Single(batches);
+        Assert.Equal([1, 4, 16, 16], only.DataShapes[0]);
+        Assert.Equal(15, only.Index![0]);
+        Assert.Equal(23, skip.Metrics.SkippedRecords);
+    }
+
+    [Fact]
+    public async Task MeanImg_IsComputedWhenMissingThenUsed()
+    {
+        using var temp = new TempDirectory();
+        var options = new ImageRecordIterOptions { PathImgRec = TestFiles.Im2RecRec("im2rec-resize64-q90"), DataShape = [3, 16, 16], BatchSize = 5, Resize = 16, MeanImg = temp.File("mean.bin"), RoundBatch = false };
+        using (var first = new ImageRecordIter(options))
+        {
+            Assert.Equal(3 * 16 * 16 * 4, new FileInfo(temp.File("mean.bin")).Length);
+            List<BatchCopy> batches = await Batches.EpochAsync(first);
+            double[] total = new double[3 * 16 * 16];
+            int images = 0;
+            foreach (BatchCopy batch in batches)
+            {
+                for (int r = 0; r < 5 - batch.Pad; r++, images++)
+                {
+                    for (int i = 0; i < total.Length; i++) total[i] += batch.Data[0][(r * total.Length) + i];
+                }
+            }
+
+            // Outputs minus the mean image average to zero.
+            Assert.Equal(24, images);
+            Assert.All(total, v => Assert.InRange(v / images, -1e-3, 1e-3));
+        }
+
+        File.WriteAllBytes(temp.File("bad.bin"), new byte[10]);
+        Assert.Throws<RecordFormatException>(() => new ImageRecordIter(options with { MeanImg = temp.File("bad.bin") }));
+    }
+
+    [Fact]
+    public async Task ShuffleWithoutIndex_ShufflesWithinChunksAndKeepsEveryRecord()
+    {
+        var options = new ImageRecordIterOptions { PathImgRec = TestFiles.Im2RecRec("im2rec-resize64-q90"), DataShape = [3, 8, 8], BatchSize = 4, Resize = 8, Shuffle = true, Seed = 3 };
+        using var iter = new ImageRecordIter(options);
+        long[] ids = [.. (await Batches.EpochAsync(iter)).SelectMany(b => b.Index!)];
+        Assert.Equal(Enumerable.Range(0, 24).Select(i => (long)i), ids.Order());
+        Assert.NotEqual(Enumerable.Range(0, 24).Select(i => (long)i), ids);
+    }
+
+    [Fact]
     public async Task CorruptJpegInTheMiddle_ThrowsNamingTheRecord_OrIsSkippedAndCounted()
     {
         using var temp = new TempDirectory();
