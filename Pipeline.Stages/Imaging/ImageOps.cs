@@ -67,28 +67,7 @@ public static class ImageOps
     private static Image<Rgb24> LoadRgb(ReadOnlySpan<byte> encoded, ImageDecodeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (encoded.IsEmpty) throw new ImageDecodeException("Cannot decode an empty buffer as an image.");
-        IImageInfo? info;
-        try
-        {
-            info = Identify(encoded);
-        }
-        catch (Exception error) when (error is ImageFormatException or InvalidImageContentException or NotSupportedException or InvalidOperationException or IndexOutOfRangeException or ArgumentException)
-        {
-            throw new ImageDecodeException($"The {encoded.Length}-byte buffer has an unreadable image header: {error.Message}", error);
-        }
-
-        if (info is null)
-        {
-            throw new ImageDecodeException($"The {encoded.Length}-byte buffer (starting {Convert.ToHexString(encoded[..Math.Min(8, encoded.Length)])}) is not a JPEG, PNG, BMP or GIF image.");
-        }
-
-        long pixels = (long)info.Width * info.Height;
-        if (info.Width <= 0 || info.Height <= 0 || pixels > options.MaxPixels)
-        {
-            throw new ImageDecodeException(string.Create(CultureInfo.InvariantCulture, $"The image header claims {info.Width}x{info.Height} pixels; the limit is {options.MaxPixels} (ImageDecodeOptions.MaxPixels)."));
-        }
-
+        CheckHeader(encoded, options.MaxPixels);
         Image<Rgb24> image;
         try
         {
@@ -110,9 +89,7 @@ public static class ImageOps
     /// <exception cref="ImageDecodeException">The bytes are not a decodable image or are over the pixel limit.</exception>
     public static NDArray DecodeUnchanged(ReadOnlySpan<byte> encoded, long maxPixels = ImageDecodeOptions.DefaultMaxPixels)
     {
-        if (encoded.IsEmpty) throw new ImageDecodeException("Cannot decode an empty buffer as an image.");
-        IImageInfo info = Identify(encoded) ?? throw new ImageDecodeException($"The {encoded.Length}-byte buffer is not a JPEG, PNG, BMP or GIF image.");
-        if ((long)info.Width * info.Height > maxPixels) throw new ImageDecodeException($"The image header claims {info.Width}x{info.Height} pixels; the limit is {maxPixels}.");
+        IImageInfo info = CheckHeader(encoded, maxPixels);
         int bits = info.PixelType?.BitsPerPixel ?? 24;
         int channels = bits is 8 or 16 ? 1 : bits is 32 or 64 ? 4 : 3;
         try
@@ -690,6 +667,33 @@ public static class ImageOps
             }
         });
         return result;
+    }
+
+    /// <summary>Reads only the header: refuses empty, unknown or over-limit images before any pixel is allocated.</summary>
+    private static IImageInfo CheckHeader(ReadOnlySpan<byte> encoded, long maxPixels)
+    {
+        if (encoded.IsEmpty) throw new ImageDecodeException("Cannot decode an empty buffer as an image.");
+        IImageInfo? info;
+        try
+        {
+            info = Identify(encoded);
+        }
+        catch (Exception error) when (error is ImageFormatException or InvalidImageContentException or NotSupportedException or InvalidOperationException or IndexOutOfRangeException or ArgumentException)
+        {
+            throw new ImageDecodeException($"The {encoded.Length}-byte buffer has an unreadable image header: {error.Message}", error);
+        }
+
+        if (info is null)
+        {
+            throw new ImageDecodeException($"The {encoded.Length}-byte buffer (starting {Convert.ToHexString(encoded[..Math.Min(8, encoded.Length)])}) is not a JPEG, PNG, BMP or GIF image.");
+        }
+
+        if (info.Width <= 0 || info.Height <= 0 || (long)info.Width * info.Height > maxPixels)
+        {
+            throw new ImageDecodeException(string.Create(CultureInfo.InvariantCulture, $"The image header claims {info.Width}x{info.Height} pixels; the limit is {maxPixels} (ImageDecodeOptions.MaxPixels)."));
+        }
+
+        return info;
     }
 
     private static unsafe IImageInfo? Identify(ReadOnlySpan<byte> encoded)
