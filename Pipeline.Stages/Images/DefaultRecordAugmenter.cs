@@ -68,39 +68,31 @@ internal sealed class DefaultRecordAugmenter : Augmenter
         return Replace(image, s => ImageOps.Resize(s, nw, nh, interp));
     }
 
-    /// <summary>The fused path on the decoder's own RGB pixels: same draws and result as <see cref="Apply"/> on a copy of them.</summary>
-    public NDArray FromPixels(ReadOnlySpan<byte> pixels, int rows, int cols, Random rng)
+    /// <summary>The fused path on decoded uint8 pixels (the decoder's own buffer, or an image's): same draws and result as the steps one by one.</summary>
+    public NDArray FromPixels(ReadOnlySpan<byte> pixels, int rows, int cols, int channels, Random rng)
     {
-        (int nw, int nh) = ShorterSide(cols, rows);
-        int resizeInterp = Interp(cols, rows, nw, nh, rng);
-        int cropInterp = Interp(nw, nh, _width, _height, rng);
-        if (nh < _height || nw < _width)
-        {
-            NDArray resized = NDArray.Empty(DType.UInt8, nh, nw, 3);
-            Resampler.Resize<byte, byte>(pixels, cols, rows, 3, resized.AsSpan<byte>(), nw, nh, resizeInterp);
-            return ColorSteps(NativeCrop(resized, cropInterp, rng), rng);
-        }
-
-        (int x, int y) = CropOffsets(nw, nh, _width, _height, rng);
-        return ColorSteps(ImageOps.ResizeCropPixels(pixels, rows, cols, 3, nw, nh, (x, y, _width, _height), resizeInterp), rng);
-    }
-
-    private NDArray FusedResizeCrop(NDArray image, Random rng)
-    {
-        (int rows, int cols, _) = ImageOps.CheckImage(image);
         (int nw, int nh) = ShorterSide(cols, rows);
         int resizeInterp = Interp(cols, rows, nw, nh, rng);
         int cropInterp = Interp(nw, nh, _width, _height, rng);
         if (nh < _height || nw < _width)
         {
             // The crop step would enlarge again: run the steps one by one.
-            NDArray resized = Replace(image, s => ImageOps.Resize(s, nw, nh, resizeInterp));
+            NDArray resized = NDArray.Empty(DType.UInt8, nh, nw, channels);
+            Resampler.Resize<byte, byte>(pixels, cols, rows, channels, resized.AsSpan<byte>(), nw, nh, resizeInterp);
             return ColorSteps(NativeCrop(resized, cropInterp, rng), rng);
         }
 
         (int x, int y) = CropOffsets(nw, nh, _width, _height, rng);
-        NDArray cropped = Replace(image, s => ImageOps.ResizeCrop(s, nw, nh, (x, y, _width, _height), resizeInterp));
-        return ColorSteps(cropped, rng);
+        return ColorSteps(ImageOps.ResizeCropPixels(pixels, rows, cols, channels, nw, nh, (x, y, _width, _height), resizeInterp), rng);
+    }
+
+    private NDArray FusedResizeCrop(NDArray image, Random rng)
+    {
+        (int rows, int cols, int channels) = ImageOps.CheckImage(image);
+        using (image)
+        {
+            return FromPixels(image.AsSpan<byte>(), rows, cols, channels, rng);
+        }
     }
 
     private (int X, int Y) CropOffsets(int cols, int rows, int w, int h, Random rng)

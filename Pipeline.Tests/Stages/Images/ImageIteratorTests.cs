@@ -139,7 +139,7 @@ public sealed class ImageIteratorTests(Xunit.Abstractions.ITestOutputHelper outp
     [Theory]
     [InlineData(40, 32, true)]
     [InlineData(24, 32, false)]
-    public void DefaultAugmenter_FusedFromDecoderPixels_EqualsTheStepByStepPath(int resize, int size, bool randCrop)
+    public void DefaultAugmenter_FusedFromDecoderPixels_EqualsTheNDArrayPathAndResizeThenCrop(int resize, int size, bool randCrop)
     {
         var options = new ImageRecordIterOptions
         {
@@ -152,9 +152,26 @@ public sealed class ImageIteratorTests(Xunit.Abstractions.ITestOutputHelper outp
         {
             byte[] bytes = File.ReadAllBytes(photo);
             using NDArray stepwise = augmenter.Apply(ImageOps.Decode(bytes), new SeededRandom(5));
-            using NDArray fused = ImageOps.DecodeRgb(bytes, ImageDecodeOptions.Default, (pixels, h, w) => augmenter.FromPixels(pixels, h, w, new SeededRandom(5)));
+            using NDArray fused = ImageOps.DecodeRgb(bytes, ImageDecodeOptions.Default, (pixels, h, w) => augmenter.FromPixels(pixels, h, w, 3, new SeededRandom(5)));
             Assert.Equal(stepwise.Shape, fused.Shape);
             Assert.Equal(stepwise.ToArray<byte>(), fused.ToArray<byte>());
+        }
+
+        // And, where the resized image holds the crop, the fused path equals resizing the whole image, then cropping it.
+        if (resize < size) return;
+        var plain = new DefaultRecordAugmenter(options with { Brightness = 0, Contrast = 0, Saturation = 0, PcaNoise = 0, InterMethod = 1 });
+        foreach (string photo in s_photos.Take(8))
+        {
+            using NDArray image = ImageOps.Decode(File.ReadAllBytes(photo));
+            (int h, int w) = (image.GetLength(0), image.GetLength(1));
+            (int nw, int nh) = h > w ? (resize, resize * h / w) : (resize * w / h, resize);
+            var draws = new SeededRandom(9);
+            int y = randCrop ? draws.Next(0, nh - size + 1) : (nh - size) / 2;
+            int x = randCrop ? draws.Next(0, nw - size + 1) : (nw - size) / 2;
+            using NDArray resized = ImageOps.Resize(image, nw, nh, 1);
+            using NDArray expected = ImageOps.FixedCrop(resized, x, y, size, size);
+            using NDArray fused = ImageOps.DecodeRgb(File.ReadAllBytes(photo), ImageDecodeOptions.Default, (pixels, ph, pw) => plain.FromPixels(pixels, ph, pw, 3, new SeededRandom(9)));
+            Assert.Equal(expected.ToArray<byte>(), fused.ToArray<byte>());
         }
     }
 
