@@ -1,4 +1,5 @@
 using System.Text;
+using Pipeline.Core.Batching;
 
 namespace Pipeline.Core;
 

@@ -1,7 +1,7 @@
 namespace Pipeline.Core;
 
-/// <summary>A record file, index or record payload is malformed.</summary>
-/// <remarks>The message names the file and the byte offset (or the record key) where the problem was found.</remarks>
+/// <summary>A RecordIO file, its <c>.idx</c> index or a record payload is malformed.</summary>
+/// <remarks>The message names the file and the byte offset (or the record key) where the problem was found. Other data files (CSV, MNIST, image lists, mean images) raise <see cref="DataFormatException"/>.</remarks>
 public class RecordFormatException : PipelineException
 {
     /// <summary>Initializes a new instance with no message.</summary>

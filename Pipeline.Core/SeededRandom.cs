@@ -4,7 +4,7 @@ namespace Pipeline.Core;
 /// <remarks>
 /// <see cref="Random"/>'s seeded algorithm is an implementation detail of .NET; this one is not. Pipelines derive one
 /// per (seed, epoch) for shuffling and one per (seed, epoch, sample ordinal) for augmentation, so results are a pure
-/// function of those numbers whatever the thread count or timing (DESIGN decision 3).
+/// function of those numbers whatever the thread count or timing (decision 3 in docs/architecture.md).
 /// </remarks>
 public sealed class SeededRandom : Random
 {

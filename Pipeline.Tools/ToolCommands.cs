@@ -89,7 +89,7 @@ public static class ToolCommands
                 };
                 (_, IReadOnlyList<(string Folder, int Label)> labels) = Im2RecList.Scan(rootValue, options);
                 foreach ((string folder, int label) in labels) console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{folder} {label}"));
-                foreach ((string path, IReadOnlyList<Im2RecListEntry> entries) in Im2RecList.Write(prefixValue, rootValue, options))
+                foreach ((string path, IReadOnlyList<ImageListEntry> entries) in Im2RecList.Write(prefixValue, rootValue, options))
                 {
                     console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {path} ({entries.Count} images)"));
                 }
@@ -159,7 +159,7 @@ public static class ToolCommands
         verify.SetAction(result =>
         {
             string path = result.GetRequiredValue(file);
-            (long records, long bytes, RecordFormatException? error) = RecTools.Verify(path);
+            (long records, long bytes, RecordFormatException? error) = RecordFileTools.Verify(path);
             if (error is null)
             {
                 console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path}: OK, {records} records, {bytes} bytes"));
@@ -177,7 +177,7 @@ public static class ToolCommands
         {
             string path = result.GetRequiredValue(file);
             string idx = result.GetValue(idxOption) ?? Path.ChangeExtension(path, ".idx");
-            long count = RecTools.RebuildIndex(path, idx, !result.GetValue(ordinalKeys));
+            long count = RecordFileTools.RebuildIndex(path, idx, !result.GetValue(ordinalKeys));
             console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {idx} ({count} records)"));
             return 0;
         });
@@ -185,7 +185,7 @@ public static class ToolCommands
         var stats = new Command("stats", "Record count, sizes and label histogram.") { file };
         stats.SetAction(result =>
         {
-            var s = RecTools.Stats(result.GetRequiredValue(file));
+            var s = RecordFileTools.Stats(result.GetRequiredValue(file));
             console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"records {s.Records}, bytes min {s.MinBytes} mean {s.MeanBytes:F0} max {s.MaxBytes}"));
             var table = new Table().AddColumn("label").AddColumn("count");
             foreach ((float label, long count) in s.Labels) table.AddRow(label.ToString(CultureInfo.InvariantCulture), count.ToString(CultureInfo.InvariantCulture));
@@ -205,7 +205,7 @@ public static class ToolCommands
         split.SetAction(result =>
         {
             string path = result.GetRequiredValue(file);
-            foreach ((string shard, long records) in RecTools.Split(path, result.GetValue(outPrefix) ?? Path.ChangeExtension(path, null), result.GetValue(parts)))
+            foreach ((string shard, long records) in RecordFileTools.Split(path, result.GetValue(outPrefix) ?? Path.ChangeExtension(path, null), result.GetValue(parts)))
             {
                 console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {shard} ({records} records)"));
             }
@@ -225,7 +225,7 @@ public static class ToolCommands
     private static int ShowHeaders(IAnsiConsole console, string path, int count)
     {
         var table = new Table().AddColumn("offset").AddColumn("flag").AddColumn("label").AddColumn("id").AddColumn("id2").AddColumn("payload bytes");
-        foreach ((long offset, ImageRecordHeader header, int bytes) in RecTools.Headers(path, count))
+        foreach ((long offset, ImageRecordHeader header, int bytes) in RecordFileTools.Headers(path, count))
         {
             string label = header.Labels is { } labels ? "[" + string.Join(", ", labels.Select(l => l.ToString(CultureInfo.InvariantCulture))) + "]" : header.Label.ToString(CultureInfo.InvariantCulture);
             table.AddRow(offset.ToString(CultureInfo.InvariantCulture), header.Flag.ToString(CultureInfo.InvariantCulture), label, header.Id.ToString(CultureInfo.InvariantCulture), header.Id2.ToString(CultureInfo.InvariantCulture), bytes.ToString(CultureInfo.InvariantCulture));

@@ -31,7 +31,7 @@ internal static class PipelineThroughput
 
 
         // The per-sample work alone, on one thread: decode, fused resize + crop, mirror + normalize into CHW float32.
-        var layout = new Pipeline.Stages.Images.SampleLayout { Channels = 3, Height = 224, Width = 224, Mean = [123.68f, 116.28f, 103.53f], Std = [58.395f, 57.12f, 57.375f], RandMirror = true };
+        var layout = new Pipeline.Stages.ImagePipeline.SampleLayout { Channels = 3, Height = 224, Width = 224, Mean = [123.68f, 116.28f, 103.53f], Std = [58.395f, 57.12f, 57.375f], RandMirror = true };
         byte[] slot = new byte[layout.SampleBytes];
         var rng = new SeededRandom(1);
         double decodeOne = Best(2, () => { foreach (byte[] p in payloads) ImageOps.Decode(p).Dispose(); }) / payloads.Count;

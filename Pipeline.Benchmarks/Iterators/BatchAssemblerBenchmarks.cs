@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Pipeline.Core;
+using Pipeline.Core.Batching;
 
 namespace Pipeline.Benchmarks.Iterators;
 

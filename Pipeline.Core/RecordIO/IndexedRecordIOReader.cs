@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;
-using Pipeline.Core.Internal;
+using Pipeline.Core.RecordIO.Internal;
 
 namespace Pipeline.Core.RecordIO;
 
@@ -37,7 +37,7 @@ public sealed class IndexedRecordIOReader : IDisposable
         try
         {
             _length = RandomAccess.GetLength(_handle);
-            (_keys, _offsets) = ParseIndex(idxPath, _length);
+            (_keys, _offsets) = IndexFile.Read(idxPath, _length);
         }
         catch
         {
@@ -191,43 +191,5 @@ public sealed class IndexedRecordIOReader : IDisposable
         string text = message.ToString(CultureInfo.InvariantCulture);
         if (recordKey is not null) text = text.TrimEnd('.') + $" (key {recordKey}).";
         throw new RecordFormatException(text, FilePath, offset, recordKey);
-    }
-
-    private static (long[] Keys, long[] Offsets) ParseIndex(string idxPath, long recLength)
-    {
-        var keys = new List<long>();
-        var offsets = new List<long>();
-        int lineNumber = 0;
-        foreach (string rawLine in File.ReadLines(idxPath))
-        {
-            lineNumber++;
-            ReadOnlySpan<char> line = rawLine.AsSpan().Trim();
-            if (line.IsEmpty)
-            {
-                throw new RecordFormatException(
-                    string.Create(CultureInfo.InvariantCulture, $"Empty line {lineNumber} in index '{idxPath}'; expected 'key<TAB>offset'."), idxPath, null, null);
-            }
-
-            int split = line.IndexOfAny(' ', '\t');
-            ReadOnlySpan<char> keyText = split < 0 ? line : line[..split];
-            ReadOnlySpan<char> offsetText = split < 0 ? [] : line[(split + 1)..].TrimStart();
-            if (!long.TryParse(keyText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long key)
-                || !long.TryParse(offsetText, NumberStyles.None, CultureInfo.InvariantCulture, out long offset))
-            {
-                throw new RecordFormatException(
-                    string.Create(CultureInfo.InvariantCulture, $"Malformed line {lineNumber} in index '{idxPath}': '{rawLine}'; expected an integer key, a tab and a byte offset."), idxPath, null, keyText.ToString());
-            }
-
-            if (offset >= recLength && !(offset == 0 && recLength == 0))
-            {
-                throw new RecordFormatException(
-                    string.Create(CultureInfo.InvariantCulture, $"Line {lineNumber} of index '{idxPath}' puts key {key} at offset {offset}, past the end of the record file ({recLength} bytes)."), idxPath, offset, key.ToString(CultureInfo.InvariantCulture));
-            }
-
-            keys.Add(key);
-            offsets.Add(offset);
-        }
-
-        return (keys.ToArray(), offsets.ToArray());
     }
 }

@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text;
+using Pipeline.Core.RecordIO.Internal;
 
 namespace Pipeline.Core.RecordIO;
 
@@ -24,8 +23,7 @@ public sealed class IndexedRecordIOWriter : IDisposable
         _records = new RecordIOWriter(recPath);
         try
         {
-            // Always "\n" and no BOM, whatever the platform: the files must match MXNet's byte for byte.
-            _index = new StreamWriter(idxPath, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { NewLine = "\n" };
+            _index = IndexFile.Create(idxPath);
         }
         catch
         {
@@ -50,9 +48,7 @@ public sealed class IndexedRecordIOWriter : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         long position = _records.Position;
         _records.Write(record);
-        _index.Write(key.ToString(CultureInfo.InvariantCulture));
-        _index.Write('\t');
-        _index.WriteLine(position.ToString(CultureInfo.InvariantCulture));
+        IndexFile.WriteLine(_index, key, position);
         _keys.Add(key);
     }
 

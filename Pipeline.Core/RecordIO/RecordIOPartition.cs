@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
-using Pipeline.Core.Internal;
+using Pipeline.Core.RecordIO.Internal;
 
 namespace Pipeline.Core.RecordIO;
 

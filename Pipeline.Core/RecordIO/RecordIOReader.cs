@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using Pipeline.Core.Internal;
+using Pipeline.Core.RecordIO.Internal;
 
 namespace Pipeline.Core.RecordIO;
 

@@ -1,4 +1,4 @@
-using Pipeline.Core.Internal;
+using Pipeline.Core.RecordIO.Internal;
 
 namespace Pipeline.Core.RecordIO;
 

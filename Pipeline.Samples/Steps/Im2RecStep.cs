@@ -15,10 +15,10 @@ internal sealed class Im2RecStep : ITourStep
         string root = Path.Combine(context.DataDir, "photos");
         string prefix = Path.Combine(context.OutputDir, "photos");
         var lists = Im2RecList.Write(prefix, root, new Im2RecListOptions { Recursive = true, TrainRatio = 0.75 });
-        foreach ((string path, IReadOnlyList<Im2RecListEntry> entries) in lists)
+        foreach ((string path, IReadOnlyList<ImageListEntry> entries) in lists)
         {
             context.OutputFile(Path.GetFileName(path));
-            context.Out.WriteLine($"{Path.GetFileName(path)}: {entries.Count} images, first line: {Im2RecList.FormatLine(entries[0]).Replace("\t", "\\t", StringComparison.Ordinal)}");
+            context.Out.WriteLine($"{Path.GetFileName(path)}: {entries.Count} images, first line: {ImageList.FormatLine(entries[0]).Replace("\t", "\\t", StringComparison.Ordinal)}");
         }
 
         foreach (Im2RecSummary summary in Im2RecPacker.PackPrefixAsync(prefix, root, new Im2RecPackOptions { Resize = 64, Quality = 90, NumThreads = 2 }).GetAwaiter().GetResult())

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using Pipeline.Core.RecordIO;
 
 namespace Pipeline.Stages.Im2Rec;
 
@@ -11,18 +11,18 @@ public static class Im2RecList
     /// <param name="options">Recursion and extensions.</param>
     /// <returns>The entries (indices 0, 1, ... in walk order) and the label of each folder (relative path, "." for the root).</returns>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    public static (IReadOnlyList<Im2RecListEntry> Entries, IReadOnlyList<(string Folder, int Label)> Labels) Scan(string root, Im2RecListOptions options)
+    public static (IReadOnlyList<ImageListEntry> Entries, IReadOnlyList<(string Folder, int Label)> Labels) Scan(string root, Im2RecListOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"Image root '{root}' does not exist.");
-        var entries = new List<Im2RecListEntry>();
+        var entries = new List<ImageListEntry>();
         var labels = new List<(string, int)>();
         if (!options.Recursive)
         {
             foreach (string file in Sorted(Directory.GetFiles(root)))
             {
-                if (Accepted(file, options)) entries.Add(new Im2RecListEntry(entries.Count, [0f], Path.GetFileName(file)));
+                if (Accepted(file, options)) entries.Add(new ImageListEntry(entries.Count, [0f], Path.GetFileName(file)));
             }
 
             return (entries, labels);
@@ -37,17 +37,17 @@ public static class Im2RecList
     /// <param name="root">The image folder.</param>
     /// <param name="options">The options.</param>
     /// <returns>The files written, with their entries.</returns>
-    public static IReadOnlyList<(string Path, IReadOnlyList<Im2RecListEntry> Entries)> Write(string prefix, string root, Im2RecListOptions options)
+    public static IReadOnlyList<(string Path, IReadOnlyList<ImageListEntry> Entries)> Write(string prefix, string root, Im2RecListOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
-        (IReadOnlyList<Im2RecListEntry> scanned, _) = Scan(root, options);
-        List<Im2RecListEntry> items = [.. scanned];
+        (IReadOnlyList<ImageListEntry> scanned, _) = Scan(root, options);
+        List<ImageListEntry> items = [.. scanned];
         if (options.Shuffle) new PythonRandom(options.Seed).Shuffle(items);
-        var written = new List<(string, IReadOnlyList<Im2RecListEntry>)>();
+        var written = new List<(string, IReadOnlyList<ImageListEntry>)>();
         int chunkSize = (items.Count + options.Chunks - 1) / options.Chunks;
         for (int c = 0; c < options.Chunks; c++)
         {
-            List<Im2RecListEntry> chunk = [.. items.Skip(c * chunkSize).Take(chunkSize)];
+            List<ImageListEntry> chunk = [.. items.Skip(c * chunkSize).Take(chunkSize)];
             string suffix = options.Chunks > 1 ? "_" + c.ToString(CultureInfo.InvariantCulture) : string.Empty;
 
             // As im2rec.py, the split sizes come from the nominal chunk size, not the (maybe shorter) last chunk.
@@ -67,68 +67,13 @@ public static class Im2RecList
         return written;
     }
 
-    /// <summary>Reads an image list: tab-separated index, labels and path per line.</summary>
-    /// <param name="path">The <c>.lst</c> file.</param>
-    /// <returns>The entries, in file order.</returns>
-    /// <exception cref="Core.RecordFormatException">A line is malformed; the message names file and line.</exception>
-    public static IReadOnlyList<Im2RecListEntry> Read(string path)
+    private static (string, IReadOnlyList<ImageListEntry>) WriteList(string path, List<ImageListEntry> entries)
     {
-        var entries = new List<Im2RecListEntry>();
-        int lineNumber = 0;
-        foreach (string raw in File.ReadLines(path))
-        {
-            lineNumber++;
-            if (raw.Trim().Length == 0) continue;
-            string[] fields = raw.Trim().Split('\t').Select(f => f.Trim()).ToArray();
-            if (fields.Length < 3 || !long.TryParse(fields[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long index))
-            {
-                throw new Core.RecordFormatException($"Line {lineNumber} of '{path}' is '{raw}'; expected 'index<TAB>label(s)<TAB>path'.", path, null, $"line {lineNumber}");
-            }
-
-            float[] labels = new float[fields.Length - 2];
-            for (int i = 0; i < labels.Length; i++)
-            {
-                if (!float.TryParse(fields[1 + i], NumberStyles.Float, CultureInfo.InvariantCulture, out labels[i]))
-                {
-                    throw new Core.RecordFormatException($"Line {lineNumber} of '{path}' has label '{fields[1 + i]}', which is not a number.", path, null, $"line {lineNumber}");
-                }
-            }
-
-            entries.Add(new Im2RecListEntry(index, labels, fields[^1]));
-        }
-
-        return entries;
-    }
-
-    /// <summary>Formats one list line as im2rec.py does (integral labels without a decimal point).</summary>
-    /// <param name="entry">The entry.</param>
-    /// <returns>The line, without the newline.</returns>
-    public static string FormatLine(Im2RecListEntry entry)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        var builder = new StringBuilder();
-        builder.Append(entry.Index.ToString(CultureInfo.InvariantCulture));
-        foreach (float label in entry.Labels)
-        {
-            builder.Append('\t').Append(label == MathF.Floor(label) && Math.Abs(label) < 1e9 ? ((long)label).ToString(CultureInfo.InvariantCulture) : label.ToString("R", CultureInfo.InvariantCulture));
-        }
-
-        return builder.Append('\t').Append(entry.Path).ToString();
-    }
-
-    private static (string, IReadOnlyList<Im2RecListEntry>) WriteList(string path, List<Im2RecListEntry> entries)
-    {
-        string temporary = path + ".tmp";
-        using (var writer = new StreamWriter(temporary, append: false, new UTF8Encoding(false)) { NewLine = "\n" })
-        {
-            foreach (Im2RecListEntry entry in entries) writer.WriteLine(FormatLine(entry));
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        ImageList.Write(path, entries);
         return (path, entries);
     }
 
-    private static void Walk(string root, string folder, Im2RecListOptions options, List<Im2RecListEntry> entries, List<(string, int)> labels)
+    private static void Walk(string root, string folder, Im2RecListOptions options, List<ImageListEntry> entries, List<(string, int)> labels)
     {
         int label = -1;
         foreach (string file in Sorted(Directory.GetFiles(folder)))
@@ -141,7 +86,7 @@ public static class Im2RecList
                 labels.Add((relative, label));
             }
 
-            entries.Add(new Im2RecListEntry(entries.Count, [label], Path.GetRelativePath(root, file).Replace('\\', '/')));
+            entries.Add(new ImageListEntry(entries.Count, [label], Path.GetRelativePath(root, file).Replace('\\', '/')));
         }
 
         foreach (string sub in Sorted(Directory.GetDirectories(folder))) Walk(root, sub, options, entries, labels);

@@ -48,7 +48,7 @@ public static class Im2RecPacker
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        IReadOnlyList<Im2RecListEntry> entries = Im2RecList.Read(listPath);
+        IReadOnlyList<ImageListEntry> entries = ImageList.Read(listPath);
         var watch = Stopwatch.StartNew();
         var skipped = new List<(string, string)>();
         string recTemp = recPath + ".tmp";
@@ -58,10 +58,10 @@ public static class Im2RecPacker
         {
             using (var writer = new IndexedRecordIOWriter(idxTemp, recTemp))
             {
-                var encode = new TransformBlock<Im2RecListEntry, (Im2RecListEntry Entry, byte[]? Record, string? Error)>(
+                var encode = new TransformBlock<ImageListEntry, (ImageListEntry Entry, byte[]? Record, string? Error)>(
                     entry => Encode(entry, root, options),
                     new ExecutionDataflowBlockOptions { MaxDegreeOfParallelism = options.NumThreads, EnsureOrdered = true, BoundedCapacity = options.NumThreads * 4, CancellationToken = cancellationToken });
-                var write = new ActionBlock<(Im2RecListEntry Entry, byte[]? Record, string? Error)>(
+                var write = new ActionBlock<(ImageListEntry Entry, byte[]? Record, string? Error)>(
                     result =>
                     {
                         if (result.Record is null)
@@ -82,7 +82,7 @@ public static class Im2RecPacker
 
                 // A failed writer must stop the encoder too, or the send loop below would wait on a full queue forever.
                 _ = write.Completion.ContinueWith(t => ((IDataflowBlock)encode).Fault(t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                foreach (Im2RecListEntry entry in entries)
+                foreach (ImageListEntry entry in entries)
                 {
                     if (!await encode.SendAsync(entry, cancellationToken).ConfigureAwait(false)) break;
                 }
@@ -110,7 +110,7 @@ public static class Im2RecPacker
     /// <param name="root">The image folder.</param>
     /// <param name="options">The packing options.</param>
     /// <returns>The packed record, or the reason the image could not be packed.</returns>
-    public static (Im2RecListEntry Entry, byte[]? Record, string? Error) Encode(Im2RecListEntry entry, string root, Im2RecPackOptions options)
+    public static (ImageListEntry Entry, byte[]? Record, string? Error) Encode(ImageListEntry entry, string root, Im2RecPackOptions options)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(options);

@@ -11,7 +11,7 @@ namespace Pipeline.Stages.Images;
 /// weights (0.114 R + 0.587 G + 0.299 B: MXNet converts its BGR buffer with RGB2GRAY), reproduced per DESIGN decision 9.
 /// Resize followed by a native-resolution crop runs fused (<see cref="ImageOps.ResizeCrop"/>), drawing the same numbers.
 /// </remarks>
-internal sealed class DefaultRecordAugmenter : Augmenter
+internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmenter
 {
     private static readonly float[] s_eigval = [55.46f, 4.794f, 1.148f];
     private static readonly float[,] s_eigvec = { { -0.5675f, 0.7192f, 0.4009f }, { -0.5808f, -0.0045f, -0.8140f }, { -0.5836f, -0.6948f, 0.4203f } };
@@ -29,6 +29,9 @@ internal sealed class DefaultRecordAugmenter : Augmenter
     }
 
     /// <summary>Gets whether the whole augmentation can run straight from decoded pixels (resize, then a native-resolution crop).</summary>
+    public bool AcceptsDecodedPixels => Fusable;
+
+    /// <summary>Gets whether the whole augmentation can run straight from decoded pixels.</summary>
     public bool Fusable => _o.Resize > 0 && !_o.AffineActive && _o.Pad == 0 && !CropModeA && !CropModeB;
 
     public override NDArray Apply(NDArray src, Random rng)

@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Core;
-using Pipeline.Stages.Blocks;
-using Pipeline.Stages.Internal;
+using Pipeline.Core.Batching;
+using Pipeline.Stages.Dataflow;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -12,13 +13,13 @@ namespace Pipeline.Stages.Iterators;
 /// <remarks>
 /// <para>Parsing runs on its own thread ahead of batching, with System.IO.Pipelines, so files larger than memory
 /// work and memory stays bounded by <see cref="CsvIterOptions.PrefetchBuffer"/>.</para>
-/// <para>Differences from MXNet (DESIGN decisions 2 and 5): every epoch, including after <see cref="DataflowIter.Reset"/>,
+/// <para>Differences from MXNet (decisions 2 and 5 in <c>docs/architecture.md</c>): every epoch, including after <see cref="Reset"/>,
 /// starts at the first row; the last batch wraps to the first rows (or, with <c>RoundBatch = false</c>, is
 /// filled with zeros, never stale rows); a row with the wrong number of values, an unparsable value, or a
-/// label file with fewer or more rows than the data file is a <see cref="RecordFormatException"/> naming the
+/// label file with fewer or more rows than the data file is a <see cref="DataFormatException"/> naming the
 /// file and line (and column).</para>
 /// </remarks>
-public sealed class CsvIter : DataflowIter
+public sealed class CsvIter : DataIter
 {
     private readonly CsvIterOptions _options;
     private readonly string[] _dataFiles;
@@ -26,6 +27,7 @@ public sealed class CsvIter : DataflowIter
     private readonly int _dataValues;
     private readonly int _labelValues;
     private readonly BatchAssembler _assembler;
+    private readonly EpochRunner _epochs;
 
     /// <summary>Initializes the iterator and starts reading ahead.</summary>
     /// <param name="options">The options; a snapshot is kept.</param>
@@ -44,7 +46,8 @@ public sealed class CsvIter : DataflowIter
         ProvideData = [new DataDesc(options.DataName, [options.BatchSize, .. _options.DataShape], options.DType)];
         ProvideLabel = [new DataDesc(options.LabelName, labelShape, options.DType)];
         _assembler = new BatchAssembler(ProvideData, ProvideLabel, LastBatchHandle.Pad) { ZeroFillPad = !options.RoundBatch };
-        StartPrefetch();
+        _epochs = new EpochRunner(this, StartEpoch, OnReset, _assembler.Dispose);
+        _epochs.Start();
     }
 
     /// <inheritdoc />
@@ -54,21 +57,32 @@ public sealed class CsvIter : DataflowIter
     public override IReadOnlyList<DataDesc> ProvideLabel { get; }
 
     /// <inheritdoc />
-    protected override ISourceBlock<DataBatch> StartEpoch(int epoch, CancellationToken cancellationToken)
+    public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default) => _epochs.NextAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public override void Reset() => _epochs.Reset();
+
+    private BufferBlock<DataBatch> StartEpoch(int epoch, CancellationToken cancellationToken)
     {
         IPropagatorBlock<EpochMessage<CsvChunk>, DataBatch> batch = BatchBlock.Create<CsvChunk>(_assembler, WriteChunk, boundedCapacity: 2, cancellationToken);
         EpochProducer.Start(batch, ReadChunksAsync(cancellationToken), cancellationToken);
-        return Prefetched(batch, _options.PrefetchBuffer);
+        return PrefetchBlock.Append(batch, _options.PrefetchBuffer);
     }
 
-    /// <inheritdoc />
-    protected override void OnReset(bool epochEnded) => _assembler.Reset();
+    private void OnReset(bool epochEnded) => _assembler.Reset();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
+        if (disposing) _epochs.Dispose();
         base.Dispose(disposing);
-        if (disposing) _assembler.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await _epochs.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsyncCore().ConfigureAwait(false);
     }
 
     private static int CheckedBatchSize(CsvIterOptions options)
@@ -187,11 +201,10 @@ public sealed class CsvIter : DataflowIter
 
                         if (status == CsvReadStatus.End)
                         {
-                            throw new RecordFormatException(
+                            throw new DataFormatException(
                                 string.Create(CultureInfo.InvariantCulture, $"The label CSV '{_options.LabelCsv}' has {row + rows} rows, fewer than the data CSV '{data.CurrentFile}' (which has a row at line {data.Line})."),
                                 data.CurrentFile,
-                                offset: null,
-                                recordKey: string.Create(CultureInfo.InvariantCulture, $"line {data.Line}"));
+                                lineNumber: data.Line);
                         }
                     }
 
@@ -220,11 +233,10 @@ public sealed class CsvIter : DataflowIter
 
                 if (status == CsvReadStatus.Row)
                 {
-                    throw new RecordFormatException(
+                    throw new DataFormatException(
                         string.Create(CultureInfo.InvariantCulture, $"The label CSV '{label.CurrentFile}' has more rows than the data CSV '{_options.DataCsv}' ({row}); the first extra one is line {label.Line}."),
                         label.CurrentFile,
-                        offset: null,
-                        recordKey: string.Create(CultureInfo.InvariantCulture, $"line {label.Line}"));
+                        lineNumber: label.Line);
                 }
             }
         }

@@ -1,5 +1,6 @@
 using Pipeline.Core;
-using Pipeline.Stages.Images;
+using Pipeline.Core.RecordIO;
+using Pipeline.Stages.ImagePipeline;
 using Pipeline.Stages.Imaging;
 
 namespace Pipeline.Stages.Iterators;
@@ -10,23 +11,20 @@ namespace Pipeline.Stages.Iterators;
 /// <see cref="ImageIterOptions.PreprocessThreads"/> threads, in source order, with randomness a pure function of
 /// (seed, epoch, ordinal). Batches are (B, 3, H, W) float32; labels (B,) or (B, width) float32.</para>
 /// <para>Differences from MXNet: the last batch's pad wraps to the start of the epoch and a roll-over batch reports
-/// pad 0 (DESIGN decisions 1-2); a broken image fails with its path or key (or is skipped and counted). Splitting
+/// pad 0 (see <c>docs/architecture.md</c>); a broken image fails with its path or key (or is skipped and counted). Splitting
 /// into parts keeps MXNet's rule: each part takes <c>count / parts</c> images and the remainder is unused.</para>
 /// </remarks>
-public sealed class ImageIter : DelegatingIter
+public sealed class ImageIter : ImagePipelineIter
 {
-
     /// <summary>Opens the source and starts prefetching.</summary>
     /// <param name="options">The options.</param>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="DataFormatException">The image list is malformed.</exception>
     public ImageIter(ImageIterOptions options)
-        : base(new ImagePipelineIter(BuildPipeline(Validated(options))))
+        : base(BuildPipeline(Validated(options)))
     {
     }
-
-    /// <summary>Gets the live per-stage metrics.</summary>
-    public PipelineMetrics Metrics => ((ImagePipelineIter)Inner).Metrics;
 
     private static ImageIterOptions Validated(ImageIterOptions options)
     {
@@ -37,20 +35,27 @@ public sealed class ImageIter : DelegatingIter
 
     private static ImagePipelineOptions BuildPipeline(ImageIterOptions o)
     {
-        List<(ulong Id, float[] Labels, string Path)>? entries = null;
+        IReadOnlyList<ImageListEntry>? entries = null;
         if (o.PathImgList is not null)
         {
-            entries = [.. LabelResolver.ParseList(o.PathImgList, labelWidth: null).Select(e => (e.Key, e.Value.Labels, e.Value.Path))];
+            entries = ImageList.Read(o.PathImgList);
         }
         else if (o.ImgList is not null)
         {
-            entries = [.. o.ImgList.Select((e, i) => ((ulong)(i + 1), e.Label, e.Path))];
+            entries = [.. o.ImgList.Select((e, i) => new ImageListEntry(i + 1, e.Label, e.Path))];
         }
 
         ImageRecordSource source;
         if (o.PathImgRec is not null)
         {
-            Dictionary<ulong, float[]>? byId = entries?.ToDictionary(e => e.Id, e => e.Labels);
+            Dictionary<ulong, float[]>? byId = null;
+            if (entries is not null)
+            {
+                // As MXNet's dict: a repeated index keeps its last labels.
+                byId = [];
+                foreach (ImageListEntry entry in entries) byId[(ulong)entry.Index] = entry.Labels;
+            }
+
             bool indexed = o.PathImgIdx is not null;
 
             // As MXNet: a list overrides the record labels only when the records are read by key.

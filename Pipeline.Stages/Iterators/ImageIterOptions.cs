@@ -1,6 +1,8 @@
 using Pipeline.Core;
 using Pipeline.Stages.Imaging;
 
+using Pipeline.Stages.ImagePipeline;
+
 namespace Pipeline.Stages.Iterators;
 
 /// <summary>The options of <see cref="ImageIter"/>, named after MXNet's Python <c>mx.image.ImageIter</c> parameters, plus <c>CreateAugmenter</c>'s.</summary>

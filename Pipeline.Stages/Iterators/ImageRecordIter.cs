@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using Pipeline.Core;
+using Pipeline.Stages.ImagePipeline;
 using Pipeline.Stages.Images;
+using Pipeline.Stages.Imaging;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -10,30 +12,28 @@ namespace Pipeline.Stages.Iterators;
 /// count, globally shuffled per epoch); each is decoded and augmented with MXNet's <c>aug_default</c> on
 /// <see cref="ImageRecordIterOptions.PreprocessThreads"/> threads, then mirrored, normalized and written into a
 /// pooled NCHW batch. Output order is the source order; randomness is a pure function of (seed, epoch, ordinal).</para>
-/// <para>Differences from MXNet (DESIGN decisions 1-7): the last batch's pad is always the true filler count and
+/// <para>Differences from MXNet (see <c>docs/architecture.md</c>): the last batch's pad is always the true filler count and
 /// wraps to the start of the epoch (or is zero-filled with <c>RoundBatch = false</c>); <c>Reset</c> always
 /// starts the next epoch from its beginning; <c>seed_aug</c> seeds by record ordinal, not by slot; a corrupt image
 /// fails with the record named, or is skipped and counted. Output images are RGB, as MXNet's.</para>
 /// </remarks>
-public sealed class ImageRecordIter : DelegatingIter
+public sealed class ImageRecordIter : ImagePipelineIter
 {
-
     /// <summary>Opens the record file and starts prefetching.</summary>
     /// <param name="options">The options; a snapshot is kept.</param>
     /// <exception cref="ArgumentException">An option is invalid or options contradict each other; the message names them.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
-    /// <exception cref="RecordFormatException">The index or image list is malformed.</exception>
+    /// <exception cref="RecordFormatException">The index is malformed.</exception>
+    /// <exception cref="DataFormatException">The image list or the mean image is malformed.</exception>
+    /// <remarks>A <see cref="ImageRecordIterOptions.MeanImg"/> that does not exist yet is computed (one pass over this part) and saved on first use, not here; its time shows in <see cref="PipelineMetrics.Preparation"/>.</remarks>
     public ImageRecordIter(ImageRecordIterOptions options)
-        : base(new ImagePipelineIter(BuildPipeline(Validated(options))))
+        : base(BuildPipeline(Validated(options)))
     {
         Options = options with { DataShape = [.. options.DataShape] };
     }
 
     /// <summary>Gets the options in effect.</summary>
     public ImageRecordIterOptions Options { get; }
-
-    /// <summary>Gets the live per-stage metrics (items/s, busy and waiting time, queues, skipped records).</summary>
-    public PipelineMetrics Metrics => ((ImagePipelineIter)Inner).Metrics;
 
     private static ImageRecordIterOptions Validated(ImageRecordIterOptions options)
     {
@@ -44,10 +44,7 @@ public sealed class ImageRecordIter : DelegatingIter
 
     private static ImagePipelineOptions BuildPipeline(ImageRecordIterOptions o)
     {
-        Dictionary<ulong, float[]>? list = o.PathImgList is null
-            ? null
-            : LabelResolver.ParseList(o.PathImgList, o.LabelWidth).ToDictionary(e => e.Key, e => e.Value.Labels);
-        var labels = new LabelResolver(o.LabelWidth, list, o.PathImgList);
+        LabelResolver labels = o.PathImgList is null ? new LabelResolver(o.LabelWidth, null, null) : LabelResolver.FromList(o.LabelWidth, o.PathImgList);
         ImageRecordSource source = o.PathImgIdx is not null
             ? new IndexedRecordSource(o.PathImgIdx, o.PathImgRec, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, labels)
             : new RecordFileSource(o.PathImgRec, o.PartIndex, o.NumParts, labels, ShuffleChunkBytes(o), o.Seed);
@@ -67,8 +64,10 @@ public sealed class ImageRecordIter : DelegatingIter
             RandMirror = o.RandMirror,
             MaxRandomContrast = o.MaxRandomContrast,
             MaxRandomIllumination = o.MaxRandomIllumination,
-            MeanImage = MeanImage(o),
         };
+        bool usesMeanImage = o.MeanImg is not null && o.DType != DType.UInt8;
+        bool computeMeanImage = usesMeanImage && !File.Exists(o.MeanImg);
+        if (usesMeanImage && !computeMeanImage) layout = layout with { MeanImage = ReadMeanImage(o.MeanImg!, layout.SampleBytes / o.DType.SizeInBytes()) };
         return new ImagePipelineOptions
         {
             Source = source,
@@ -84,47 +83,54 @@ public sealed class ImageRecordIter : DelegatingIter
             CorruptRecords = o.CorruptRecords,
             DataName = o.DataName,
             LabelName = o.LabelName,
+            PrepareLayout = computeMeanImage ? async cancellationToken => layout with { MeanImage = await ComputeMeanImageAsync(o, cancellationToken).ConfigureAwait(false) } : null,
         };
     }
 
     private static long ShuffleChunkBytes(ImageRecordIterOptions o) =>
         o.ShuffleChunkSize > 0 ? o.ShuffleChunkSize * (1L << 20) : o.Shuffle ? 8L << 20 : 0;
 
-    private static float[]? MeanImage(ImageRecordIterOptions o)
+    /// <summary>As MXNet: one pass over this part, averaging the outputs normalized with the scalar means only; saved to <c>MeanImg</c>.</summary>
+    private static async Task<float[]> ComputeMeanImageAsync(ImageRecordIterOptions o, CancellationToken cancellationToken)
     {
-        if (o.MeanImg is null || o.DType == DType.UInt8) return null;
         int count = o.DataShape[0] * o.DataShape[1] * o.DataShape[2];
-        if (File.Exists(o.MeanImg)) return ReadMeanImage(o.MeanImg, count);
-
-        // As MXNet: one pass over this part, averaging the outputs normalized with the scalar means only.
         var sum = new double[count];
         long images = 0;
-        using (var pass = new ImagePipelineIter(BuildPipeline(o with { MeanImg = null, DType = DType.Float32, RoundBatch = false, Shuffle = false, ShuffleChunkSize = 0 })))
+        var pass = new ImagePipelineIter(BuildPipeline(o with { MeanImg = null, DType = DType.Float32, RoundBatch = false, Shuffle = false, ShuffleChunkSize = 0 }));
+        try
         {
-            while (pass.Next() is { } batch)
+            while (await pass.NextAsync(cancellationToken).ConfigureAwait(false) is { } batch)
             {
                 using (batch)
                 {
-                    ReadOnlySpan<float> values = batch.Data[0].AsSpan<float>();
-                    int rows = batch.Data[0].GetLength(0) - batch.Pad;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ReadOnlySpan<float> row = values.Slice(r * count, count);
-                        for (int i = 0; i < count; i++) sum[i] += row[i];
-                    }
-
-                    images += rows;
+                    AddRows(batch, count, sum);
+                    images += batch.Data[0].GetLength(0) - batch.Pad;
                 }
             }
         }
+        finally
+        {
+            await pass.DisposeAsync().ConfigureAwait(false);
+        }
 
-        if (images == 0) throw new RecordFormatException($"Cannot compute the mean image '{o.MeanImg}': part {o.PartIndex} of '{o.PathImgRec}' has no images.", o.PathImgRec, null);
+        if (images == 0) throw new DataFormatException($"Cannot compute the mean image '{o.MeanImg}': part {o.PartIndex} of '{o.PathImgRec}' has no images.", o.MeanImg, null);
         float[] mean = new float[count];
         for (int i = 0; i < count; i++) mean[i] = (float)(sum[i] / images);
         string temporary = o.MeanImg + ".tmp";
-        File.WriteAllBytes(temporary, MemoryMarshal.AsBytes(mean.AsSpan()).ToArray());
-        File.Move(temporary, o.MeanImg, overwrite: true);
+        await File.WriteAllBytesAsync(temporary, MemoryMarshal.AsBytes(mean.AsSpan()).ToArray(), cancellationToken).ConfigureAwait(false);
+        File.Move(temporary, o.MeanImg!, overwrite: true);
         return mean;
+    }
+
+    private static void AddRows(DataBatch batch, int count, double[] sum)
+    {
+        ReadOnlySpan<float> values = batch.Data[0].AsSpan<float>();
+        int rows = batch.Data[0].GetLength(0) - batch.Pad;
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> row = values.Slice(r * count, count);
+            for (int i = 0; i < count; i++) sum[i] += row[i];
+        }
     }
 
     /// <summary>Reads a mean image stored as raw little-endian float32 values in (C, H, W) order.</summary>
@@ -133,7 +139,7 @@ public sealed class ImageRecordIter : DelegatingIter
         byte[] bytes = File.ReadAllBytes(path);
         if (bytes.Length != count * sizeof(float))
         {
-            throw new RecordFormatException($"Mean image '{path}' holds {bytes.Length} bytes; the data shape needs {count} float32 values ({count * sizeof(float)} bytes).", path, null);
+            throw new DataFormatException($"Mean image '{path}' holds {bytes.Length} bytes; the data shape needs {count} float32 values ({count * sizeof(float)} bytes).", path, null);
         }
 
         return MemoryMarshal.Cast<byte, float>(bytes).ToArray();

@@ -1,5 +1,7 @@
 using Pipeline.Core;
 
+using Pipeline.Stages.ImagePipeline;
+
 namespace Pipeline.Stages.Iterators;
 
 /// <summary>The options of <see cref="ImageRecordIter"/>: every parameter of MXNet's <c>ImageRecordIter</c>, in PascalCase, with MXNet's defaults.</summary>

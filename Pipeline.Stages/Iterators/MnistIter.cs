@@ -1,6 +1,6 @@
 using System.Globalization;
 using Pipeline.Core;
-using Pipeline.Stages.Internal;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -10,60 +10,73 @@ namespace Pipeline.Stages.Iterators;
 /// largest value is 0.99609375); labels become float32. The trailing partial batch is dropped (MXNet's
 /// behaviour), so every batch has pad 0.</para>
 /// <para>Differences from MXNet: the magic numbers, the sizes and the image/label counts are checked (a
-/// <see cref="RecordFormatException"/> names the file); gzip-compressed files are read as they are; with
+/// <see cref="DataFormatException"/> names the file); gzip-compressed files are read as they are; with
 /// <see cref="MnistIterOptions.Shuffle"/> every epoch gets its own order derived from (seed, epoch), where
 /// MXNet shuffles once.</para>
 /// </remarks>
-public sealed class MnistIter : DelegatingIter
+public sealed class MnistIter : DataIter
 {
-    private readonly NDArray _images;
-    private readonly NDArray _labels;
+    private readonly NDArrayIter _inner;
 
     /// <summary>Loads the files and starts preparing batches.</summary>
     /// <param name="options">The options.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
-    /// <exception cref="RecordFormatException">A file is not a valid IDX file, or the counts disagree.</exception>
+    /// <exception cref="DataFormatException">A file is not a valid IDX file, or the counts disagree.</exception>
     public MnistIter(MnistIterOptions options)
         : this(Load(options))
     {
     }
 
-    private MnistIter((NDArrayIter Iter, NDArray Images, NDArray Labels) loaded)
-        : base(loaded.Iter)
+    private MnistIter((NDArrayIter Iter, int NumImages) loaded)
+        : base(loaded.Iter.BatchSize)
     {
-        _images = loaded.Images;
-        _labels = loaded.Labels;
-        NumImages = loaded.Images.GetLength(0);
+        _inner = loaded.Iter;
+        NumImages = loaded.NumImages;
     }
 
     /// <summary>Gets the number of images in this part.</summary>
     public int NumImages { get; }
 
     /// <inheritdoc />
+    public override IReadOnlyList<DataDesc> ProvideData => _inner.ProvideData;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<DataDesc> ProvideLabel => _inner.ProvideLabel;
+
+    /// <inheritdoc />
+    public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default) => _inner.NextAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public override void Reset() => _inner.Reset();
+
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
+        if (disposing) _inner.Dispose();
         base.Dispose(disposing);
-        if (disposing)
-        {
-            _images.Dispose();
-            _labels.Dispose();
-        }
     }
 
-    private static (NDArrayIter Iter, NDArray Images, NDArray Labels) Load(MnistIterOptions options)
+    /// <inheritdoc />
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await _inner.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsyncCore().ConfigureAwait(false);
+    }
+
+    private static (NDArrayIter Iter, int NumImages) Load(MnistIterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        (int imageCount, int[] dims, byte[] pixels) = IdxFile.Read(options.Image, IdxFile.ImageMagic);
-        (int labelCount, _, byte[] labelBytes) = IdxFile.Read(options.Label, IdxFile.LabelMagic);
+        (int imageCount, int[] dims, byte[] pixels) = MnistFile.Read(options.Image, MnistFile.ImageMagic);
+        (int labelCount, _, byte[] labelBytes) = MnistFile.Read(options.Label, MnistFile.LabelMagic);
         if (imageCount != labelCount)
         {
-            throw new RecordFormatException(
+            throw new DataFormatException(
                 string.Create(CultureInfo.InvariantCulture, $"'{options.Image}' holds {imageCount} images but '{options.Label}' holds {labelCount} labels."),
                 options.Label,
-                offset: null);
+                lineNumber: null);
         }
 
         // MXNet computes the part bounds in double precision: [floor(n/parts*i), floor(n/parts*(i+1))).
@@ -87,7 +100,7 @@ public sealed class MnistIter : DelegatingIter
             options.Shuffle,
             LastBatchHandle.Discard,
             options.Seed,
-            options.PrefetchBuffer);
-        return (iter, images, labels);
+            options.PrefetchBuffer) { OwnsArrays = true };
+        return (iter, count);
     }
 }

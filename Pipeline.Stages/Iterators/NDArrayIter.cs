@@ -1,6 +1,7 @@
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Core;
-using Pipeline.Stages.Blocks;
+using Pipeline.Core.Batching;
+using Pipeline.Stages.Dataflow;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -9,12 +10,12 @@ namespace Pipeline.Stages.Iterators;
 /// <para>Inputs are named as MXNet names them: a single array is <c>data</c> / <c>softmax_label</c>; a list of
 /// two or more is <c>_0_data</c>, <c>_1_data</c>, ...; a dictionary uses its keys. Inputs are ordered by name with
 /// ordinal comparison, so eleven list inputs come out as <c>_0_data, _10_data, _1_data, ...</c> (as in MXNet).</para>
-/// <para>Differences from MXNet (DESIGN decisions 1-3, 5): every array must have the same number of rows; the
+/// <para>Differences from MXNet (decisions 1-3 and 5 in <c>docs/architecture.md</c>): every array must have the same number of rows; the
 /// last batch's pad wraps to the start of the epoch's order; a roll-over batch reports pad 0; shuffling is a
 /// pure function of (seed, epoch) and never changes an array's dtype. The arrays are read, not copied: do not
 /// change or dispose them while iterating.</para>
 /// </remarks>
-public sealed class NDArrayIter : DataflowIter
+public sealed class NDArrayIter : DataIter
 {
     private readonly (string Name, NDArray Array)[] _data;
     private readonly (string Name, NDArray Array)[] _label;
@@ -24,6 +25,7 @@ public sealed class NDArrayIter : DataflowIter
     private readonly long _seed;
     private readonly int _prefetch;
     private readonly BatchAssembler _assembler;
+    private readonly EpochRunner _epochs;
     private int[] _order;
 
     /// <summary>Initializes an iterator over one data array and an optional label array.</summary>
@@ -83,6 +85,7 @@ public sealed class NDArrayIter : DataflowIter
     private NDArrayIter((string, NDArray)[] data, (string, NDArray)[] label, int batchSize, bool shuffle, LastBatchHandle lastBatchHandle, int? seed, int prefetch)
         : base(batchSize)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (data.Length == 0) throw new ArgumentException("NDArrayIter needs at least one data array.", nameof(data));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(prefetch);
         if (!Enum.IsDefined(lastBatchHandle)) throw new ArgumentOutOfRangeException(nameof(lastBatchHandle), lastBatchHandle, "Unknown LastBatchHandle.");
@@ -99,7 +102,8 @@ public sealed class NDArrayIter : DataflowIter
         _dataRowBytes = [.. _assembler.DataRowBytes];
         _labelRowBytes = [.. _assembler.LabelRowBytes];
         _order = MakeOrder(epoch: 0);
-        StartPrefetch();
+        _epochs = new EpochRunner(this, StartEpoch, OnReset, Release);
+        _epochs.Start();
     }
 
     /// <summary>Gets the number of examples (rows of every array).</summary>
@@ -118,28 +122,50 @@ public sealed class NDArrayIter : DataflowIter
     public override IReadOnlyList<DataDesc> ProvideLabel { get; }
 
     /// <inheritdoc />
-    protected override ISourceBlock<DataBatch> StartEpoch(int epoch, CancellationToken cancellationToken)
+    public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default) => _epochs.NextAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public override void Reset() => _epochs.Reset();
+
+    /// <summary>Gets whether the iterator disposes its arrays once it has stopped (an iterator over arrays it made itself, as <see cref="MnistIter"/>'s).</summary>
+    internal bool OwnsArrays { get; init; }
+
+    private void Release()
+    {
+        _assembler.Dispose();
+        if (!OwnsArrays) return;
+        foreach ((_, NDArray array) in _data) array.Dispose();
+        foreach ((_, NDArray array) in _label) array.Dispose();
+    }
+
+    private BufferBlock<DataBatch> StartEpoch(int epoch, CancellationToken cancellationToken)
     {
         int[] order = _order;
         IPropagatorBlock<EpochMessage<(int Start, int Count)>, DataBatch> batch = BatchBlock.Create<(int Start, int Count)>(
             _assembler, (range, assembler) => Fill(order, range.Start, range.Count, assembler), boundedCapacity: 2, cancellationToken);
         EpochProducer.Start(batch, Ranges(order.Length, BatchSize), cancellationToken);
-        return Prefetched(batch, _prefetch);
+        return PrefetchBlock.Append(batch, _prefetch);
     }
 
-    /// <inheritdoc />
-    protected override void OnReset(bool epochEnded)
+    private void OnReset(bool epochEnded)
     {
         // A reset before the epoch's end abandons its partial batch; after the end, a roll-over carry stays.
         if (!epochEnded) _assembler.Reset();
-        _order = MakeOrder(Epoch);
+        _order = MakeOrder(_epochs.Epoch);
     }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
+        if (disposing) _epochs.Dispose();
         base.Dispose(disposing);
-        if (disposing) _assembler.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await _epochs.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsyncCore().ConfigureAwait(false);
     }
 
     private DataBatch? Fill(int[] order, int start, int count, BatchAssembler assembler)

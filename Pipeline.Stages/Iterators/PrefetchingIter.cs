@@ -15,6 +15,7 @@ public sealed class PrefetchingIter : DataIter
 {
     private readonly DataIter[] _iters;
     private Task<DataBatch?>[]? _pending;
+    private Task? _restart;
     private bool _ended;
 
     /// <summary>Wraps iterators, keeping their names.</summary>
@@ -50,6 +51,12 @@ public sealed class PrefetchingIter : DataIter
     public override async ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default)
     {
         if (_ended) return null;
+        if (_restart is { } restart)
+        {
+            await restart.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _restart = null;
+        }
+
         Task<DataBatch?>[] pending = _pending!;
         try
         {
@@ -99,12 +106,11 @@ public sealed class PrefetchingIter : DataIter
     }
 
     /// <inheritdoc />
+    /// <remarks>Returns at once: the wrapped iterators are reset once their fetches in flight have finished, and the next <see cref="NextAsync"/> awaits that.</remarks>
     public override void Reset()
     {
-        AbandonPending();
-        foreach (DataIter iter in _iters) iter.Reset();
         _ended = false;
-        StartFetch();
+        _restart = RestartAsync(StopFetching());
     }
 
     /// <inheritdoc />
@@ -112,11 +118,27 @@ public sealed class PrefetchingIter : DataIter
     {
         if (disposing)
         {
-            AbandonPending();
-            foreach (DataIter iter in _iters) iter.Dispose();
+            Task stopped = StopFetching();
+            if (stopped.IsCompleted)
+            {
+                DisposeIters();
+            }
+            else
+            {
+                // No blocking wait: the wrapped iterators go once their fetches in flight have finished.
+                _ = stopped.ContinueWith(_ => DisposeIters(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await StopFetching().ConfigureAwait(false);
+        foreach (DataIter iter in _iters) await iter.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsyncCore().ConfigureAwait(false);
     }
 
     private static int FirstBatchSize(IReadOnlyList<DataIter> iters)
@@ -151,20 +173,41 @@ public sealed class PrefetchingIter : DataIter
         return [.. result];
     }
 
-    /// <summary>Waits for the fetches in flight and disposes what they fetched; a failure there belonged to the abandoned epoch.</summary>
-    private void AbandonPending()
+    /// <summary>Takes the fetches in flight (after a pending restart) and returns a task, never faulted, that completes once they have finished and what they fetched is disposed: it belonged to the abandoned epoch.</summary>
+    private Task StopFetching()
     {
-        if (_pending is null) return;
-        try
+        Task? restart = _restart;
+        Task<DataBatch?>[]? pending = _pending;
+        _restart = null;
+        _pending = null;
+        if (restart is null && (pending is null || Array.TrueForAll(pending, t => t.IsCompleted)))
         {
-            Task.WaitAll(_pending);
-        }
-        catch (AggregateException)
-        {
+            if (pending is not null) DisposeFetched(pending);
+            return Task.CompletedTask;
         }
 
-        DisposeFetched(_pending);
-        _pending = null;
+        return AbandonAsync(restart, pending);
+    }
+
+    private async Task AbandonAsync(Task? restart, Task<DataBatch?>[]? pending)
+    {
+        if (restart is not null) await restart.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        pending ??= _pending;
+        if (pending is null) return;
+        await ((Task)Task.WhenAll(pending)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        DisposeFetched(pending);
+    }
+
+    private async Task RestartAsync(Task stopped)
+    {
+        await stopped.ConfigureAwait(false);
+        foreach (DataIter iter in _iters) iter.Reset();
+        StartFetch();
+    }
+
+    private void DisposeIters()
+    {
+        foreach (DataIter iter in _iters) iter.Dispose();
     }
 
     private static void DisposeFetched(Task<DataBatch?>[] pending)

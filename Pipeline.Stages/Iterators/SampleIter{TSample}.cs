@@ -1,6 +1,7 @@
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Core;
-using Pipeline.Stages.Blocks;
+using Pipeline.Core.Batching;
+using Pipeline.Stages.Dataflow;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -11,12 +12,13 @@ namespace Pipeline.Stages.Iterators;
 /// with the writer, applies the last-batch policy, and keeps up to <c>prefetch</c> batches ready. A source or
 /// writer that throws ends the epoch with that exception at <see cref="DataIter.NextAsync"/>.
 /// </remarks>
-public sealed class SampleIter<TSample> : DataflowIter
+public sealed class SampleIter<TSample> : DataIter
 {
     private readonly Func<int, CancellationToken, IAsyncEnumerable<TSample>> _source;
     private readonly SampleWriter<TSample> _write;
     private readonly int _prefetch;
     private readonly BatchAssembler _assembler;
+    private readonly EpochRunner _epochs;
     private long _ordinal;
 
     /// <summary>Initializes the iterator and starts prefetching the first epoch.</summary>
@@ -46,7 +48,8 @@ public sealed class SampleIter<TSample> : DataflowIter
         _assembler = new BatchAssembler(data, label, lastBatchHandle);
         ProvideData = [.. data];
         ProvideLabel = [.. label];
-        StartPrefetch();
+        _epochs = new EpochRunner(this, StartEpoch, OnReset, _assembler.Dispose);
+        _epochs.Start();
     }
 
     /// <inheritdoc />
@@ -56,16 +59,20 @@ public sealed class SampleIter<TSample> : DataflowIter
     public override IReadOnlyList<DataDesc> ProvideLabel { get; }
 
     /// <inheritdoc />
-    protected override ISourceBlock<DataBatch> StartEpoch(int epoch, CancellationToken cancellationToken)
+    public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default) => _epochs.NextAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public override void Reset() => _epochs.Reset();
+
+    private BufferBlock<DataBatch> StartEpoch(int epoch, CancellationToken cancellationToken)
     {
         _ordinal = 0;
         IPropagatorBlock<EpochMessage<TSample>, DataBatch> batch = BatchBlock.Create<TSample>(_assembler, WriteOne, boundedCapacity: Math.Max(2, BatchSize), cancellationToken);
         EpochProducer.Start(batch, _source(epoch, cancellationToken), cancellationToken);
-        return Prefetched(batch, _prefetch);
+        return PrefetchBlock.Append(batch, _prefetch);
     }
 
-    /// <inheritdoc />
-    protected override void OnReset(bool epochEnded)
+    private void OnReset(bool epochEnded)
     {
         if (!epochEnded) _assembler.Reset();
     }
@@ -73,8 +80,15 @@ public sealed class SampleIter<TSample> : DataflowIter
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
+        if (disposing) _epochs.Dispose();
         base.Dispose(disposing);
-        if (disposing) _assembler.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await _epochs.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsyncCore().ConfigureAwait(false);
     }
 
     private static int BatchSizeOf(IReadOnlyList<DataDesc> data)

@@ -1,4 +1,5 @@
 using Pipeline.Core;
+using Pipeline.Core.Batching;
 
 namespace Pipeline.Stages.Iterators;
 

@@ -75,7 +75,7 @@ public sealed class RecordIOFramingTests
     [Fact]
     public void Seek_AfterEndOfFile_ClearsEndState()
     {
-        // MXNet's reader stays at EOF after a seek (sticky EOF); DESIGN decision 10 clears it.
+        // MXNet's reader stays at EOF after a seek (sticky EOF); decision 10 in docs/architecture.md clears it.
         using var reader = new RecordIOReader(TestFiles.Rec("basic"));
         while (reader.Read() is not null)
         {

@@ -4,6 +4,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Pipeline.Core;
+using Pipeline.Core.Batching;
 using Pipeline.Stages.Iterators;
 using Pipeline.Tests.Infrastructure;
 
@@ -109,7 +110,7 @@ public sealed class CsvIterTests
         using var temp = new TempDirectory();
         File.WriteAllText(temp.File("bad.csv"), text);
         using var iter = new CsvIter(new CsvIterOptions { DataCsv = temp.File("bad.csv"), DataShape = [3], BatchSize = 1 });
-        var error = await Assert.ThrowsAsync<RecordFormatException>(() => Batches.EpochAsync(iter));
+        var error = await Assert.ThrowsAsync<DataFormatException>(() => Batches.EpochAsync(iter));
         Assert.Contains(where, error.Message, StringComparison.Ordinal);
         Assert.Contains(what, error.Message, StringComparison.Ordinal);
         Assert.Contains("bad.csv", error.Message, StringComparison.Ordinal);
@@ -122,7 +123,7 @@ public sealed class CsvIterTests
         using var temp = new TempDirectory();
         File.WriteAllText(temp.File("i.csv"), "1\n1.5\n");
         using var iter = new CsvIter(new CsvIterOptions { DataCsv = temp.File("i.csv"), DataShape = [1], BatchSize = 1, DType = DType.Int32 });
-        var error = await Assert.ThrowsAsync<RecordFormatException>(() => Batches.EpochAsync(iter));
+        var error = await Assert.ThrowsAsync<DataFormatException>(() => Batches.EpochAsync(iter));
         Assert.Contains("not a valid int32", error.Message, StringComparison.Ordinal);
     }
 
@@ -135,7 +136,7 @@ public sealed class CsvIterTests
         string data = WriteRows(temp.File("data.csv"), 5, 1);
         WriteRows(temp.File("label.csv"), labelRows, 1);
         using var iter = new CsvIter(new CsvIterOptions { DataCsv = data, DataShape = [1], LabelCsv = temp.File("label.csv"), BatchSize = 2 });
-        var error = await Assert.ThrowsAsync<RecordFormatException>(() => Batches.EpochAsync(iter));
+        var error = await Assert.ThrowsAsync<DataFormatException>(() => Batches.EpochAsync(iter));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Contains("label.csv", error.Message, StringComparison.Ordinal);
     }

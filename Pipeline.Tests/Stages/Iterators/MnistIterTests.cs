@@ -73,18 +73,18 @@ public sealed class MnistIterTests
     public void BadFiles_ThrowNamingTheFile()
     {
         using var temp = new TempDirectory();
-        var swapped = Assert.Throws<RecordFormatException>(() => new MnistIter(new MnistIterOptions { Image = TestFiles.FashionTrainLabels, Label = TestFiles.FashionTrainImages }));
+        var swapped = Assert.Throws<DataFormatException>(() => new MnistIter(new MnistIterOptions { Image = TestFiles.FashionTrainLabels, Label = TestFiles.FashionTrainImages }));
         Assert.Contains("magic", swapped.Message, StringComparison.Ordinal);
 
         File.WriteAllBytes(temp.File("short-images"), s_rawImages.Value[..5000]);
-        var truncated = Assert.Throws<RecordFormatException>(() => new MnistIter(new MnistIterOptions { Image = temp.File("short-images"), Label = TestFiles.FashionTrainLabels }));
+        var truncated = Assert.Throws<DataFormatException>(() => new MnistIter(new MnistIterOptions { Image = temp.File("short-images"), Label = TestFiles.FashionTrainLabels }));
         Assert.Contains("short-images", truncated.Message, StringComparison.Ordinal);
 
         byte[] fewerLabels = s_rawLabels.Value[..108];
         fewerLabels[7] = 100;
         fewerLabels[6] = 0;
         File.WriteAllBytes(temp.File("labels"), fewerLabels);
-        var mismatch = Assert.Throws<RecordFormatException>(() => new MnistIter(new MnistIterOptions { Image = TestFiles.FashionTrainImages, Label = temp.File("labels") }));
+        var mismatch = Assert.Throws<DataFormatException>(() => new MnistIter(new MnistIterOptions { Image = TestFiles.FashionTrainImages, Label = temp.File("labels") }));
         Assert.Contains("100 labels", mismatch.Message, StringComparison.Ordinal);
 
         Assert.Throws<FileNotFoundException>(() => new MnistIter(new MnistIterOptions { Image = temp.File("nope"), Label = TestFiles.FashionTrainLabels }));

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Pipeline.Core;
+using Pipeline.Core.Batching;
 using Pipeline.Stages.Iterators;
 using Pipeline.Tests.Infrastructure;
 

@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Pipeline.Core;
+using Pipeline.Core.RecordIO;
+
+namespace Pipeline.Stages.ImagePipeline;
+
+/// <summary>Reads image files named by a list (an MXNet <c>.lst</c> or an in-memory list) under a root folder.</summary>
+/// <remarks>Sharding follows MXNet's Python <c>ImageIter</c>: each part takes <c>count / numParts</c> entries, so the last <c>count % numParts</c> are used by no part.</remarks>
+public sealed class ImageListSource : ImageRecordSource
+{
+    private readonly ImageListEntry[] _entries;
+    private readonly string _root;
+    private readonly bool _shuffle;
+    private readonly long _seed;
+
+    /// <summary>Initializes a source over image files.</summary>
+    /// <param name="entries">The images: index (the id), labels and path relative to <paramref name="root"/>.</param>
+    /// <param name="root">The folder the paths are relative to.</param>
+    /// <param name="partIndex">The part to read.</param>
+    /// <param name="numParts">The number of parts.</param>
+    /// <param name="shuffle">Whether each epoch reads the images in a new order from (seed, epoch).</param>
+    /// <param name="seed">The shuffle seed.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The part index or count is out of range.</exception>
+    public ImageListSource(IReadOnlyList<ImageListEntry> entries, string root, int partIndex = 0, int numParts = 1, bool shuffle = false, long seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numParts);
+        ArgumentOutOfRangeException.ThrowIfNegative(partIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(partIndex, numParts);
+        int per = entries.Count / numParts;
+        _entries = [.. entries.Skip(partIndex * per).Take(per)];
+        _root = root;
+        _shuffle = shuffle;
+        _seed = seed;
+    }
+
+    /// <inheritdoc />
+    public override int? Count => _entries.Length;
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        int[] order = new int[_entries.Length];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        if (_shuffle) SeededRandom.For(_seed, epoch).Shuffle(order);
+        for (int i = 0; i < order.Length; i++)
+        {
+            (long index, float[] labels, string path) = _entries[order[i]];
+            ulong id = (ulong)index;
+            string full = Path.Combine(_root, path);
+            byte[] bytes;
+            try
+            {
+                bytes = await File.ReadAllBytesAsync(full, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                throw new RecordFormatException($"Cannot read image '{full}' (list entry {id}): {error.Message}", full, null, id.ToString(CultureInfo.InvariantCulture), error);
+            }
+
+            yield return new RawImageRecord(i, bytes, labels, id, $"'{full}'");
+        }
+    }
+}

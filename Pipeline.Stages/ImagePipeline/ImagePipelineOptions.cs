@@ -1,0 +1,65 @@
+using Pipeline.Core;
+using Pipeline.Stages.Imaging;
+
+namespace Pipeline.Stages.ImagePipeline;
+
+/// <summary>Everything an <see cref="ImagePipelineIter"/> needs: where images come from, how each becomes a sample, how samples become batches.</summary>
+public sealed record ImagePipelineOptions
+{
+    /// <summary>Gets the read stage.</summary>
+    public required ImageRecordSource Source { get; init; }
+
+    /// <summary>Gets the final layout of a sample (shape, dtype, normalization, mirror).</summary>
+    public required SampleLayout Layout { get; init; }
+
+    /// <summary>Gets the augmentation applied after decoding, or <see langword="null"/> for none.</summary>
+    public Augmenter? Augmenter { get; init; }
+
+    /// <summary>Gets the examples per batch.</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Gets the labels per image: batches carry labels of (B,) for 1, (B, width) otherwise.</summary>
+    public int LabelWidth { get; init; } = 1;
+
+    /// <summary>Gets the last-batch policy.</summary>
+    public LastBatchHandle LastBatchHandle { get; init; } = LastBatchHandle.Pad;
+
+    /// <summary>Gets whether padding rows are zeros instead of the epoch's first samples.</summary>
+    public bool ZeroFillPad { get; init; }
+
+    /// <summary>Gets the decode/augment threads.</summary>
+    public int Threads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Gets how many batches are prepared ahead.</summary>
+    public int Prefetch { get; init; } = 4;
+
+    /// <summary>Gets the seed of augmentation randomness: each sample's generator derives from (it, epoch, ordinal).</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Gets what happens to undecodable records.</summary>
+    public CorruptRecordPolicy CorruptRecords { get; init; } = CorruptRecordPolicy.Throw;
+
+    /// <summary>Gets how images are decoded (the channel count follows <see cref="Layout"/>).</summary>
+    public ImageDecodeOptions Decode { get; init; } = ImageDecodeOptions.Default;
+
+    /// <summary>Gets the name of the data input.</summary>
+    public string DataName { get; init; } = "data";
+
+    /// <summary>Gets the name of the label input.</summary>
+    public string LabelName { get; init; } = "softmax_label";
+
+    /// <summary>Gets work deferred to first use that yields the final layout (MXNet computes a missing mean image from the data); it runs once, before the first record is decoded, and its time shows in <see cref="PipelineMetrics.Preparation"/>.</summary>
+    internal Func<CancellationToken, Task<SampleLayout>>? PrepareLayout { get; init; }
+
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Source, nameof(Source));
+        ArgumentNullException.ThrowIfNull(Layout, nameof(Layout));
+        if (Layout.Channels is not (1 or 3 or 4)) throw new ArgumentException($"Image pipelines decode to 1 (gray), 3 (RGB) or 4 (RGBA) channels; the layout asks for {Layout.Channels}.", nameof(Layout));
+        if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be positive.");
+        if (LabelWidth <= 0) throw new ArgumentOutOfRangeException(nameof(LabelWidth), LabelWidth, "LabelWidth must be positive.");
+        if (Threads <= 0) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be positive.");
+        if (Prefetch <= 0) throw new ArgumentOutOfRangeException(nameof(Prefetch), Prefetch, "Prefetch must be positive.");
+        if (!Enum.IsDefined(LastBatchHandle)) throw new ArgumentOutOfRangeException(nameof(LastBatchHandle), LastBatchHandle, "Unknown LastBatchHandle.");
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Pipeline.Core;
+using Pipeline.Core.RecordIO;
+
+namespace Pipeline.Stages.ImagePipeline;
+
+/// <summary>Reads image records by key through a <c>.idx</c>, sharded by count like dmlc-core's <c>indexed_recordio</c> split, optionally in a new random order every epoch.</summary>
+public sealed class IndexedRecordSource : ImageRecordSource
+{
+    private readonly IndexedRecordIOReader _reader;
+    private readonly IReadOnlyList<long> _keys;
+    private readonly bool _shuffle;
+    private readonly long _seed;
+    private readonly LabelResolver _labels;
+
+    /// <summary>Initializes a source over part <paramref name="partIndex"/> of <paramref name="numParts"/> of an indexed record file.</summary>
+    /// <param name="idxPath">The <c>.idx</c> file.</param>
+    /// <param name="recPath">The <c>.rec</c> file.</param>
+    /// <param name="partIndex">The part to read.</param>
+    /// <param name="numParts">The number of parts.</param>
+    /// <param name="shuffle">Whether each epoch reads the part in a new order from (seed, epoch).</param>
+    /// <param name="seed">The shuffle seed.</param>
+    /// <param name="labelWidth">The labels per record.</param>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="RecordFormatException">The index is malformed.</exception>
+    public IndexedRecordSource(string idxPath, string recPath, int partIndex = 0, int numParts = 1, bool shuffle = false, long seed = 0, int labelWidth = 1)
+        : this(idxPath, recPath, partIndex, numParts, shuffle, seed, new LabelResolver(labelWidth, null, null))
+    {
+    }
+
+    internal IndexedRecordSource(string idxPath, string recPath, int partIndex, int numParts, bool shuffle, long seed, LabelResolver labels)
+    {
+        _reader = new IndexedRecordIOReader(idxPath, recPath);
+        _keys = _reader.GetPartKeys(partIndex, numParts);
+        _shuffle = shuffle;
+        _seed = seed;
+        _labels = labels;
+    }
+
+    /// <inheritdoc />
+    public override int? Count => _keys.Count;
+
+    /// <summary>Gets the keys of this part, in offset order.</summary>
+    public IReadOnlyList<long> Keys => _keys;
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long[] order = [.. _keys];
+        if (_shuffle) SeededRandom.For(_seed, epoch).Shuffle(order);
+        for (int i = 0; i < order.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long key = order[i];
+            string source = string.Create(CultureInfo.InvariantCulture, $"'{_reader.FilePath}' key {key}");
+            byte[] record = _reader.ReadIdx(key);
+            ImageRecordHeader header;
+            ReadOnlyMemory<byte> payload;
+            try
+            {
+                (header, payload) = ImageRecord.Unpack(record);
+            }
+            catch (RecordFormatException error)
+            {
+                throw new RecordFormatException($"{error.Message} ({source})", _reader.FilePath, null, key.ToString(CultureInfo.InvariantCulture), error);
+            }
+
+            // The payload is the tail of the record's own array: hand it over, no copy.
+            yield return new RawImageRecord(i, payload, _labels.Resolve(header, source), header.Id, source);
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _reader.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using Pipeline.Core;
+using Pipeline.Core.RecordIO;
+
+namespace Pipeline.Stages.ImagePipeline;
+
+/// <summary>Turns a record's header (and an optional image list) into its label vector, with MXNet's rules and checks.</summary>
+internal sealed class LabelResolver
+{
+    private readonly int _labelWidth;
+    private readonly IReadOnlyDictionary<ulong, float[]>? _list;
+    private readonly string? _listPath;
+
+    public LabelResolver(int labelWidth, IReadOnlyDictionary<ulong, float[]>? list, string? listPath)
+    {
+        _labelWidth = labelWidth;
+        _list = list;
+        _listPath = listPath;
+    }
+
+    public float[] Resolve(ImageRecordHeader header, string source)
+    {
+        if (_list is not null)
+        {
+            return _list.TryGetValue(header.Id, out float[]? labels)
+                ? labels
+                : throw new RecordFormatException($"Image list '{_listPath}' has no label for image id {header.Id} ({source}).", null, null, header.Id.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (header.Flag > 0)
+        {
+            return header.Flag == _labelWidth
+                ? header.Labels!
+                : throw new RecordFormatException($"The record ({source}) packs {header.Flag} labels but LabelWidth is {_labelWidth}.", null, null, header.Id.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return _labelWidth == 1
+            ? [header.Label]
+            : throw new RecordFormatException($"The record ({source}) has a single label but LabelWidth is {_labelWidth}; give an image list or pack the labels.", null, null, header.Id.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Labels from an image list (<see cref="ImageList"/>), looked up by the record's id.</summary>
+    public static LabelResolver FromList(int labelWidth, string listPath)
+    {
+        var labels = new Dictionary<ulong, float[]>();
+        foreach (ImageListEntry entry in ImageList.Read(listPath, labelWidth)) labels[(ulong)entry.Index] = entry.Labels;
+        return new LabelResolver(labelWidth, labels, listPath);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace Pipeline.Stages.ImagePipeline;
+
+/// <summary>The live metrics of an image pipeline: one <see cref="StageMetrics"/> per stage, and the records skipped as corrupt.</summary>
+public sealed class PipelineMetrics
+{
+    private readonly ConcurrentQueue<string> _skipped = new();
+    private long _skippedCount;
+
+    internal PipelineMetrics(int threads)
+    {
+        Preparation = new StageMetrics("preparation", 1);
+        Read = new StageMetrics("read", 1);
+        Decode = new StageMetrics("decode+augment", threads);
+        Batch = new StageMetrics("batch", 1);
+        Consumer = new StageMetrics("consumer", 1);
+    }
+
+    /// <summary>Gets the one-time work done before the first record is decoded (computing a missing mean image); 0 items when there was none.</summary>
+    public StageMetrics Preparation { get; }
+
+    /// <summary>Gets the read stage (source records to the decode queue).</summary>
+    public StageMetrics Read { get; }
+
+    /// <summary>Gets the decode and augment stage.</summary>
+    public StageMetrics Decode { get; }
+
+    /// <summary>Gets the batch stage (samples into batch buffers).</summary>
+    public StageMetrics Batch { get; }
+
+    /// <summary>Gets the consumer: its waiting-for-input time is how long <c>NextAsync</c> waited for a batch.</summary>
+    public StageMetrics Consumer { get; }
+
+    /// <summary>Gets every stage in pipeline order.</summary>
+    public IReadOnlyList<StageMetrics> Stages => [Preparation, Read, Decode, Batch, Consumer];
+
+    /// <summary>Gets the number of records skipped as corrupt (with <c>CorruptRecordPolicy.Skip</c>).</summary>
+    public long SkippedRecords => Interlocked.Read(ref _skippedCount);
+
+    /// <summary>Gets up to the first 100 skipped records, each naming its file and offset or key and the reason.</summary>
+    public IReadOnlyCollection<string> SkippedDetails => _skipped;
+
+    /// <summary>Returns one line per stage and the skip count.</summary>
+    /// <returns>The table.</returns>
+    public override string ToString()
+    {
+        var builder = new StringBuilder();
+        foreach (StageMetrics stage in Stages) builder.AppendLine(stage.ToString());
+        builder.Append("skipped records: ").Append(SkippedRecords);
+        return builder.ToString();
+    }
+
+    internal void AddSkipped(string detail)
+    {
+        if (Interlocked.Increment(ref _skippedCount) <= 100) _skipped.Enqueue(detail);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Pipeline.Core;
+using Pipeline.Core.RecordIO;
+
+namespace Pipeline.Stages.ImagePipeline;
+
+/// <summary>Reads image records from a <c>.rec</c> file in file order, sharded by byte range like dmlc-core's <c>recordio</c> split.</summary>
+/// <remarks>
+/// With <c>shuffleChunkBytes &gt; 0</c> the records are shuffled within consecutive chunks of about that many bytes
+/// (MXNet's shuffle without an index is also local to a chunk of ~8 MB); the permutation derives from (seed, epoch, chunk).
+/// A true global shuffle needs the <c>.idx</c> (<see cref="IndexedRecordSource"/>).
+/// </remarks>
+public sealed class RecordFileSource : ImageRecordSource
+{
+    private readonly string _path;
+    private readonly int _partIndex;
+    private readonly int _numParts;
+    private readonly LabelResolver _labels;
+    private readonly long _shuffleChunkBytes;
+    private readonly long _seed;
+
+    /// <summary>Initializes a source over part <paramref name="partIndex"/> of <paramref name="numParts"/> of a record file.</summary>
+    /// <param name="path">The <c>.rec</c> file.</param>
+    /// <param name="partIndex">The part to read.</param>
+    /// <param name="numParts">The number of parts.</param>
+    /// <param name="labelWidth">The labels per record (a record must pack this many, or have a scalar label for 1).</param>
+    /// <param name="shuffleChunkBytes">Shuffle within chunks of about this many bytes of records (0 for file order).</param>
+    /// <param name="seed">The shuffle seed.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public RecordFileSource(string path, int partIndex = 0, int numParts = 1, int labelWidth = 1, long shuffleChunkBytes = 0, long seed = 0)
+        : this(path, partIndex, numParts, new LabelResolver(labelWidth, null, null), shuffleChunkBytes, seed)
+    {
+    }
+
+    internal RecordFileSource(string path, int partIndex, int numParts, LabelResolver labels, long shuffleChunkBytes, long seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shuffleChunkBytes);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Record file '{path}' does not exist.", path);
+        _path = path;
+        _partIndex = partIndex;
+        _numParts = numParts;
+        _labels = labels;
+        _shuffleChunkBytes = shuffleChunkBytes;
+        _seed = seed;
+    }
+
+    /// <inheritdoc />
+    public override int? Count => null;
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using RecordIOReader reader = RecordIOReader.OpenPart(_path, _partIndex, _numParts);
+        long ordinal = 0;
+        var chunk = new List<RawImageRecord>();
+        long chunkBytes = 0;
+        int chunkIndex = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long offset = reader.Position;
+            ReadOnlyMemory<byte>? record = await reader.ReadMemoryAsync(cancellationToken).ConfigureAwait(false);
+            if (record is null) break;
+            RawImageRecord raw = ToRaw(record.Value, offset, ordinal);
+            if (_shuffleChunkBytes <= 0)
+            {
+                ordinal++;
+                yield return raw;
+                continue;
+            }
+
+            chunk.Add(raw);
+            chunkBytes += record.Value.Length;
+            if (chunkBytes >= _shuffleChunkBytes)
+            {
+                foreach (RawImageRecord item in Shuffled(chunk, epoch, chunkIndex++, ordinal)) yield return item;
+                ordinal += chunk.Count;
+                chunk.Clear();
+                chunkBytes = 0;
+            }
+        }
+
+        foreach (RawImageRecord item in Shuffled(chunk, epoch, chunkIndex, ordinal)) yield return item;
+    }
+
+    private IEnumerable<RawImageRecord> Shuffled(List<RawImageRecord> chunk, int epoch, int chunkIndex, long firstOrdinal)
+    {
+        RawImageRecord[] order = [.. chunk];
+        SeededRandom.For(_seed, epoch, chunkIndex).Shuffle(order);
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i].Ordinal = firstOrdinal + i;
+            yield return order[i];
+        }
+    }
+
+    private RawImageRecord ToRaw(ReadOnlyMemory<byte> record, long offset, long ordinal)
+    {
+        string source = string.Create(CultureInfo.InvariantCulture, $"'{_path}' at offset {offset}");
+        ImageRecordHeader header;
+        ReadOnlyMemory<byte> payload;
+        try
+        {
+            (header, payload) = ImageRecord.Unpack(record);
+        }
+        catch (RecordFormatException error)
+        {
+            throw new RecordFormatException($"{error.Message} ({source})", _path, offset, null, error);
+        }
+
+        return RawImageRecord.Rent(ordinal, payload.Span, _labels.Resolve(header, source), header.Id, source);
+    }
+}
