@@ -18,10 +18,11 @@ namespace Pipeline.Stages.Dataflow;
 internal sealed class EpochRunner
 {
     private readonly object _owner;
-    private readonly Func<int, CancellationToken, ISourceBlock<DataBatch>> _startEpoch;
+    private readonly Func<int, CancellationToken, EpochGraph> _startEpoch;
     private readonly Action<bool>? _onReset;
     private readonly Action? _release;
     private ISourceBlock<DataBatch>? _tail;
+    private Task? _producer;
     private CancellationTokenSource? _cancellation;
     private Task? _restart;
     private bool _epochEnded;
@@ -29,10 +30,10 @@ internal sealed class EpochRunner
 
     /// <summary>Initializes the runner; no graph starts until <see cref="Start"/> or the first <see cref="NextAsync"/>.</summary>
     /// <param name="owner">The iterator, named by <see cref="ObjectDisposedException"/>.</param>
-    /// <param name="startEpoch">Builds and starts the graph of an epoch (zero-based) and returns its tail; the token stops the epoch early.</param>
+    /// <param name="startEpoch">Builds and starts the graph of an epoch (zero-based) and returns its tail and producer; the token stops the epoch early.</param>
     /// <param name="onReset">Runs after an old epoch's graph has stopped and before the next starts; the argument says whether the consumer reached the old epoch's end.</param>
     /// <param name="release">Releases the owner's resources (files, batch buffers) once no graph runs any more.</param>
-    public EpochRunner(object owner, Func<int, CancellationToken, ISourceBlock<DataBatch>> startEpoch, Action<bool>? onReset = null, Action? release = null)
+    public EpochRunner(object owner, Func<int, CancellationToken, EpochGraph> startEpoch, Action<bool>? onReset = null, Action? release = null)
     {
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(startEpoch);
@@ -156,25 +157,29 @@ internal sealed class EpochRunner
     private Task StopCurrent()
     {
         ISourceBlock<DataBatch>? tail = _tail;
+        Task? producer = _producer;
         CancellationTokenSource? cancellation = _cancellation;
-        if (tail is null || cancellation is null) return Task.CompletedTask;
+        if (tail is null || producer is null || cancellation is null) return Task.CompletedTask;
         _tail = null;
+        _producer = null;
         _cancellation = null;
         cancellation.Cancel();
         DrainInto(tail);
-        if (!tail.Completion.IsCompleted) return DrainAsync(tail, cancellation);
+        if (!tail.Completion.IsCompleted || !producer.IsCompleted) return DrainAsync(tail, producer, cancellation);
         cancellation.Dispose();
         return Task.CompletedTask;
     }
 
-    private static async Task DrainAsync(ISourceBlock<DataBatch> tail, CancellationTokenSource cancellation)
+    private static async Task DrainAsync(ISourceBlock<DataBatch> tail, Task producer, CancellationTokenSource cancellation)
     {
         // Drain rather than abandon: every batch the graph still makes is disposed, so pooled buffers go back.
         while (await tail.OutputAvailableAsync().ConfigureAwait(false)) DrainInto(tail);
         DrainInto(tail);
 
-        // The abandoned epoch's failure, if any, is nobody's to see.
+        // The abandoned epoch's failure, if any, is nobody's to see. The producer may still be inside the source:
+        // the epoch has stopped (and the source may be reused or released) only once it has returned.
         await tail.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         cancellation.Dispose();
     }
 
@@ -205,8 +210,10 @@ internal sealed class EpochRunner
     {
         if (_tail is not null) return _tail;
         var cancellation = new CancellationTokenSource();
-        _tail = _startEpoch(Epoch, cancellation.Token);
+        (ISourceBlock<DataBatch> tail, Task producer) = _startEpoch(Epoch, cancellation.Token);
+        _tail = tail;
+        _producer = producer;
         _cancellation = cancellation;
-        return _tail;
+        return tail;
     }
 }

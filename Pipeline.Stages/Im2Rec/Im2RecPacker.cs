@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Core;
 using Pipeline.Core.RecordIO;
+using Pipeline.Stages.Dataflow;
 using Pipeline.Stages.Imaging;
 
 namespace Pipeline.Stages.Im2Rec;
@@ -58,9 +59,8 @@ public static class Im2RecPacker
         {
             using (var writer = new IndexedRecordIOWriter(idxTemp, recTemp))
             {
-                var encode = new TransformBlock<ImageListEntry, (ImageListEntry Entry, byte[]? Record, string? Error)>(
-                    entry => Encode(entry, root, options),
-                    new ExecutionDataflowBlockOptions { MaxDegreeOfParallelism = options.NumThreads, EnsureOrdered = true, BoundedCapacity = options.NumThreads * 4, CancellationToken = cancellationToken });
+                TransformBlock<ImageListEntry, (ImageListEntry Entry, byte[]? Record, string? Error)> encode = OrderedTransformBlock.Create<ImageListEntry, (ImageListEntry Entry, byte[]? Record, string? Error)>(
+                    entry => Encode(entry, root, options), options.NumThreads, boundedCapacity: options.NumThreads * 4, cancellationToken);
                 var write = new ActionBlock<(ImageListEntry Entry, byte[]? Record, string? Error)>(
                     result =>
                     {

@@ -87,7 +87,7 @@ public class ImagePipelineIter : DataIter
         return options.BatchSize;
     }
 
-    private BufferBlock<DataBatch> StartEpoch(int epoch, CancellationToken cancellationToken)
+    private EpochGraph StartEpoch(int epoch, CancellationToken cancellationToken)
     {
         int threads = _options.Threads;
         TransformBlock<EpochMessage<RawImageRecord>, EpochMessage<ProcessedSample>> decode = OrderedTransformBlock.Create<EpochMessage<RawImageRecord>, EpochMessage<ProcessedSample>>(
@@ -98,8 +98,8 @@ public class ImagePipelineIter : DataIter
         Metrics.Read.QueueProbe = () => decode.InputCount;
         Metrics.Decode.QueueProbe = () => decode.OutputCount;
         Metrics.Batch.QueueProbe = () => prefetch.Count;
-        EpochProducer.Start(decode, TimedRead(epoch, cancellationToken), cancellationToken);
-        return prefetch;
+        Task producer = EpochProducer.Start(decode, TimedRead(epoch, cancellationToken), cancellationToken);
+        return new EpochGraph(prefetch, producer);
     }
 
     private void OnReset(bool epochEnded)

@@ -62,11 +62,11 @@ public sealed class CsvIter : DataIter
     /// <inheritdoc />
     public override void Reset() => _epochs.Reset();
 
-    private BufferBlock<DataBatch> StartEpoch(int epoch, CancellationToken cancellationToken)
+    private EpochGraph StartEpoch(int epoch, CancellationToken cancellationToken)
     {
         IPropagatorBlock<EpochMessage<CsvChunk>, DataBatch> batch = BatchBlock.Create<CsvChunk>(_assembler, WriteChunk, boundedCapacity: 2, cancellationToken);
-        EpochProducer.Start(batch, ReadChunksAsync(cancellationToken), cancellationToken);
-        return PrefetchBlock.Append(batch, _options.PrefetchBuffer);
+        Task producer = EpochProducer.Start(batch, ReadChunksAsync(cancellationToken), cancellationToken);
+        return new EpochGraph(PrefetchBlock.Append(batch, _options.PrefetchBuffer), producer);
     }
 
     private void OnReset(bool epochEnded) => _assembler.Reset();

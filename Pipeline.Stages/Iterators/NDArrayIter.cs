@@ -138,13 +138,13 @@ public sealed class NDArrayIter : DataIter
         foreach ((_, NDArray array) in _label) array.Dispose();
     }
 
-    private BufferBlock<DataBatch> StartEpoch(int epoch, CancellationToken cancellationToken)
+    private EpochGraph StartEpoch(int epoch, CancellationToken cancellationToken)
     {
         int[] order = _order;
         IPropagatorBlock<EpochMessage<(int Start, int Count)>, DataBatch> batch = BatchBlock.Create<(int Start, int Count)>(
             _assembler, (range, assembler) => Fill(order, range.Start, range.Count, assembler), boundedCapacity: 2, cancellationToken);
-        EpochProducer.Start(batch, Ranges(order.Length, BatchSize), cancellationToken);
-        return PrefetchBlock.Append(batch, _prefetch);
+        Task producer = EpochProducer.Start(batch, Ranges(order.Length, BatchSize), cancellationToken);
+        return new EpochGraph(PrefetchBlock.Append(batch, _prefetch), producer);
     }
 
     private void OnReset(bool epochEnded)

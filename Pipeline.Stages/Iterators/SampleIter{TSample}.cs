@@ -64,12 +64,12 @@ public sealed class SampleIter<TSample> : DataIter
     /// <inheritdoc />
     public override void Reset() => _epochs.Reset();
 
-    private BufferBlock<DataBatch> StartEpoch(int epoch, CancellationToken cancellationToken)
+    private EpochGraph StartEpoch(int epoch, CancellationToken cancellationToken)
     {
         _ordinal = 0;
         IPropagatorBlock<EpochMessage<TSample>, DataBatch> batch = BatchBlock.Create<TSample>(_assembler, WriteOne, boundedCapacity: Math.Max(2, BatchSize), cancellationToken);
-        EpochProducer.Start(batch, _source(epoch, cancellationToken), cancellationToken);
-        return PrefetchBlock.Append(batch, _prefetch);
+        Task producer = EpochProducer.Start(batch, _source(epoch, cancellationToken), cancellationToken);
+        return new EpochGraph(PrefetchBlock.Append(batch, _prefetch), producer);
     }
 
     private void OnReset(bool epochEnded)
