@@ -1,3 +1,4 @@
+// Augmenters/, Geometry/ and Color/ are for finding files; every augmenter stays in the contract namespace Pipeline.Stages.Imaging.
 namespace Pipeline.Stages.Imaging;
 
 /// <summary>Builds MXNet's standard augmentation list (<c>mx.image.CreateAugmenter</c>) and holds its ImageNet constants.</summary>
