@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Pipeline.Core;
 using Pipeline.Stages.Images;
+using Pipeline.Stages.Imaging;
 
 namespace Pipeline.Stages.Iterators;
 

@@ -1,9 +1,8 @@
 using Pipeline.Core;
-using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Imaging.Internal;
 using Pipeline.Stages.Iterators;
 
-namespace Pipeline.Stages.Images;
+namespace Pipeline.Stages.Imaging;
 
 /// <summary>MXNet's <c>aug_default</c> (DefaultImageAugmenter) on uint8 HWC RGB images, in its exact order: resize, affine, pad, crop, colour jitter, HLS jitter, PCA noise.</summary>
 /// <remarks>
