@@ -149,7 +149,7 @@ public sealed class ImagePipelineIter : DataflowIter
             bool augmented = false;
             try
             {
-                if (_options.Augmenter is DefaultRecordAugmenter { Fusable: true } fused && _decode.Color && _options.Layout.Channels == 3)
+                if (_options.Augmenter is IDecodedPixelsAugmenter { AcceptsDecodedPixels: true } fused && _decode.Color && _options.Layout.Channels == 3)
                 {
                     // Resize and crop straight from the decoder's pixel buffer: no full-size copy of the image.
                     image = ImageOps.DecodeRgb(raw.Buffer.AsSpan(0, raw.Length), _decode, (pixels, height, width) => fused.FromPixels(pixels, height, width, 3, rng));

@@ -1,6 +1,5 @@
 using Pipeline.Core;
 using Pipeline.Stages.Imaging.Internal;
-using Pipeline.Stages.Iterators;
 
 namespace Pipeline.Stages.Imaging;
 
@@ -10,25 +9,30 @@ namespace Pipeline.Stages.Imaging;
 /// weights (0.114 R + 0.587 G + 0.299 B: MXNet converts its BGR buffer with RGB2GRAY), reproduced per DESIGN decision 9.
 /// Resize followed by a native-resolution crop runs fused (<see cref="ImageOps.ResizeCrop"/>), drawing the same numbers.
 /// </remarks>
-internal sealed class DefaultRecordAugmenter : Augmenter
+internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmenter
 {
-    private static readonly float[] s_eigval = [55.46f, 4.794f, 1.148f];
-    private static readonly float[,] s_eigvec = { { -0.5675f, 0.7192f, 0.4009f }, { -0.5808f, -0.0045f, -0.8140f }, { -0.5836f, -0.6948f, 0.4203f } };
-    private readonly ImageRecordIterOptions _o;
+    // Copied once from Augmenters' constants: ImageNetEigvec hands out a new array on every read.
+    private static readonly float[] s_eigval = [.. Augmenters.ImageNetEigval];
+    private static readonly float[,] s_eigvec = Augmenters.ImageNetEigvec;
+    private readonly DefaultAugmenterSettings _o;
     private readonly int _width;
     private readonly int _height;
     private readonly byte _fill;
 
-    public DefaultRecordAugmenter(ImageRecordIterOptions options)
+    public DefaultRecordAugmenter(DefaultAugmenterSettings settings)
     {
-        _o = options;
-        _height = options.DataShape[1];
-        _width = options.DataShape[2];
-        _fill = (byte)options.FillValue;
+        ArgumentNullException.ThrowIfNull(settings);
+        _o = settings;
+        _height = settings.OutputHeight;
+        _width = settings.OutputWidth;
+        _fill = (byte)settings.FillValue;
     }
 
     /// <summary>Gets whether the whole augmentation can run straight from decoded pixels (resize, then a native-resolution crop).</summary>
     public bool Fusable => _o.Resize > 0 && !_o.AffineActive && _o.Pad == 0 && !CropModeA && !CropModeB;
+
+    /// <inheritdoc />
+    public bool AcceptsDecodedPixels => Fusable;
 
     public override NDArray Apply(NDArray src, Random rng)
     {

@@ -146,7 +146,7 @@ public sealed class ImageIteratorTests(Xunit.Abstractions.ITestOutputHelper outp
             PathImgRec = "unused.rec", DataShape = [3, size, size], BatchSize = 1, Resize = resize, RandCrop = randCrop,
             Brightness = 0.3f, Contrast = 0.3f, Saturation = 0.3f, PcaNoise = 0.1f, InterMethod = 10,
         };
-        var augmenter = new DefaultRecordAugmenter(options);
+        var augmenter = new DefaultRecordAugmenter(ImageRecordIter.ToAugmenterSettings(options));
         Assert.True(augmenter.Fusable);
         foreach (string photo in s_photos.Take(8))
         {
@@ -159,7 +159,7 @@ public sealed class ImageIteratorTests(Xunit.Abstractions.ITestOutputHelper outp
 
         // And, where the resized image holds the crop, the fused path equals resizing the whole image, then cropping it.
         if (resize < size) return;
-        var plain = new DefaultRecordAugmenter(options with { Brightness = 0, Contrast = 0, Saturation = 0, PcaNoise = 0, InterMethod = 1 });
+        var plain = new DefaultRecordAugmenter(ImageRecordIter.ToAugmenterSettings(options with { Brightness = 0, Contrast = 0, Saturation = 0, PcaNoise = 0, InterMethod = 1 }));
         foreach (string photo in s_photos.Take(8))
         {
             using NDArray image = ImageOps.Decode(File.ReadAllBytes(photo));
