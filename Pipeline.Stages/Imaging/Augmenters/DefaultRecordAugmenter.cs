@@ -179,7 +179,7 @@ internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmente
         {
             if (cols < _o.MaxCropSize || rows < _o.MaxCropSize)
             {
-                throw new InvalidDataException($"The {cols}x{rows} image is smaller than MaxCropSize {_o.MaxCropSize}.");
+                throw new ImagingException($"The {cols}x{rows} image is smaller than MaxCropSize {_o.MaxCropSize}.");
             }
 
             int side = rng.Next(_o.MinCropSize, _o.MaxCropSize + 1);
