@@ -4,24 +4,37 @@ namespace Pipeline.Stages.Imaging;
 
 public static partial class ImageOps
 {
-    /// <summary>Pads an image with a border, as MXNet's <c>copyMakeBorder</c> with OpenCV's border codes.</summary>
+    /// <summary>Pads an image with a border, as MXNet's <c>copyMakeBorder</c>, with OpenCV's integer border code.</summary>
     /// <param name="src">An (H, W, C) image.</param>
     /// <param name="top">Rows added above.</param>
     /// <param name="bottom">Rows added below.</param>
     /// <param name="left">Columns added on the left.</param>
     /// <param name="right">Columns added on the right.</param>
-    /// <param name="type">0 constant, 1 replicate (<c>aaa|abc|ccc</c>), 2 reflect (<c>cba|abc|cba</c>), 3 wrap, 4 reflect-101 (<c>cb|abc|ba</c>).</param>
+    /// <param name="type">0 constant, 1 replicate (<c>aaa|abc|ccc</c>), 2 reflect (<c>cba|abc|cba</c>), 3 wrap, 4 reflect-101 (<c>cb|abc|ba</c>): the <see cref="BorderType"/> values.</param>
     /// <param name="value">The constant for type 0 (every channel).</param>
     /// <returns>A new image of (H + top + bottom, W + left + right, C).</returns>
     /// <exception cref="ArgumentOutOfRangeException">A margin is negative or <paramref name="type"/> is not 0-4.</exception>
-    public static NDArray CopyMakeBorder(NDArray src, int top, int bottom, int left, int right, int type = 0, float value = 0)
+    public static NDArray CopyMakeBorder(NDArray src, int top, int bottom, int left, int right, int type = 0, float value = 0) =>
+        CopyMakeBorder(src, top, bottom, left, right, (BorderType)type, value);
+
+    /// <summary>Pads an image with a border, as MXNet's <c>copyMakeBorder</c>.</summary>
+    /// <param name="src">An (H, W, C) image.</param>
+    /// <param name="top">Rows added above.</param>
+    /// <param name="bottom">Rows added below.</param>
+    /// <param name="left">Columns added on the left.</param>
+    /// <param name="right">Columns added on the right.</param>
+    /// <param name="type">How the border is filled.</param>
+    /// <param name="value">The constant for <see cref="BorderType.Constant"/> (every channel).</param>
+    /// <returns>A new image of (H + top + bottom, W + left + right, C).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A margin is negative or <paramref name="type"/> is undefined.</exception>
+    public static NDArray CopyMakeBorder(NDArray src, int top, int bottom, int left, int right, BorderType type, float value = 0)
     {
         (int h, int w, int c) = CheckImage(src);
         ArgumentOutOfRangeException.ThrowIfNegative(top);
         ArgumentOutOfRangeException.ThrowIfNegative(bottom);
         ArgumentOutOfRangeException.ThrowIfNegative(left);
         ArgumentOutOfRangeException.ThrowIfNegative(right);
-        if (type is < 0 or > 4) throw new ArgumentOutOfRangeException(nameof(type), type, "Border types are 0 constant, 1 replicate, 2 reflect, 3 wrap, 4 reflect-101.");
+        if (type is < BorderType.Constant or > BorderType.Reflect101) throw new ArgumentOutOfRangeException(nameof(type), type, "Border types are 0 constant, 1 replicate, 2 reflect, 3 wrap, 4 reflect-101.");
         int outH = h + top + bottom;
         int outW = w + left + right;
         NDArray dst = NDArray.Empty(src.DType, outH, outW, c);
@@ -53,16 +66,16 @@ public static partial class ImageOps
     }
 
     /// <summary>OpenCV's <c>borderInterpolate</c>: the source index for an index outside the image, or -1 for the constant border.</summary>
-    internal static int BorderInterpolate(int p, int length, int type)
+    internal static int BorderInterpolate(int p, int length, BorderType type)
     {
         if ((uint)p < (uint)length) return p;
         switch (type)
         {
-            case 1:
+            case BorderType.Replicate:
                 return p < 0 ? 0 : length - 1;
-            case 2:
-            case 4:
-                int delta = type == 4 ? 1 : 0;
+            case BorderType.Reflect:
+            case BorderType.Reflect101:
+                int delta = type == BorderType.Reflect101 ? 1 : 0;
                 if (length == 1) return 0;
                 do
                 {
@@ -70,7 +83,7 @@ public static partial class ImageOps
                 }
                 while ((uint)p >= (uint)length);
                 return p;
-            case 3:
+            case BorderType.Wrap:
                 if (p < 0) p -= ((p - length + 1) / length) * length;
                 if (p >= length) p %= length;
                 return p;

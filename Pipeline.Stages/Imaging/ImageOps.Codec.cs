@@ -123,25 +123,20 @@ public static partial class ImageOps
 
     /// <summary>Encodes an image as JPEG, PNG or BMP.</summary>
     /// <param name="image">An (H, W, 1), (H, W, 3) RGB or (H, W, 4) RGBA uint8 image.</param>
-    /// <param name="quality">JPEG quality 1-100; for PNG the compression level, clamped to 0-9.</param>
-    /// <param name="format"><c>.jpg</c>/<c>.jpeg</c>, <c>.png</c> or <c>.bmp</c> (any case).</param>
+    /// <param name="format">The encoding.</param>
+    /// <param name="quality">JPEG quality 1-100; for PNG the compression level, clamped to 0-9 (so the default 95 means 9); ignored for BMP.</param>
     /// <returns>The encoded bytes.</returns>
-    /// <exception cref="ArgumentException">The format is unknown or the image is not uint8 with 1, 3 or 4 channels.</exception>
-    public static byte[] Encode(NDArray image, int quality = 95, string format = ".jpg")
+    /// <exception cref="ArgumentException">The image is not uint8 with 1, 3 or 4 channels.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined.</exception>
+    public static byte[] Encode(NDArray image, ImageFormat format = ImageFormat.Jpeg, int quality = 95)
     {
-        ArgumentNullException.ThrowIfNull(format);
-        (int h, int w, int c) = CheckImage(image);
-        if (image.DType != DType.UInt8 || c is not (1 or 3 or 4))
+        (int h, int w, int c) = CheckEncodable(image);
+        IImageEncoder encoder = format switch
         {
-            throw new ArgumentException($"Only uint8 images with 1, 3 or 4 channels can be encoded; this one is {image.DType.ToNumPyName()} with {c}.", nameof(image));
-        }
-
-        IImageEncoder encoder = format.ToUpperInvariant() switch
-        {
-            ".JPG" or ".JPEG" => new JpegEncoder { Quality = Math.Clamp(quality, 1, 100) },
-            ".PNG" => new PngEncoder { CompressionLevel = (PngCompressionLevel)Math.Clamp(quality, 0, 9) },
-            ".BMP" => new BmpEncoder(),
-            _ => throw new ArgumentException($"Unknown image format '{format}'; use .jpg, .png or .bmp.", nameof(format)),
+            ImageFormat.Jpeg => new JpegEncoder { Quality = Math.Clamp(quality, 1, 100) },
+            ImageFormat.Png => new PngEncoder { CompressionLevel = (PngCompressionLevel)Math.Clamp(quality, 0, 9) },
+            ImageFormat.Bmp => new BmpEncoder(),
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown image format; use Jpeg, Png or Bmp."),
         };
 
         using var stream = new MemoryStream();
@@ -160,6 +155,26 @@ public static partial class ImageOps
         }
 
         return stream.ToArray();
+    }
+
+    /// <summary>MXNet's format names: <c>.jpg</c>/<c>.jpeg</c>, <c>.png</c> or <c>.bmp</c>, in any case.</summary>
+    internal static ImageFormat ParseFormat(string format) => format.ToUpperInvariant() switch
+    {
+        ".JPG" or ".JPEG" => ImageFormat.Jpeg,
+        ".PNG" => ImageFormat.Png,
+        ".BMP" => ImageFormat.Bmp,
+        _ => throw new ArgumentException($"Unknown image format '{format}'; use .jpg, .png or .bmp.", nameof(format)),
+    };
+
+    private static (int Height, int Width, int Channels) CheckEncodable(NDArray image)
+    {
+        (int h, int w, int c) = CheckImage(image);
+        if (image.DType != DType.UInt8 || c is not (1 or 3 or 4))
+        {
+            throw new ArgumentException($"Only uint8 images with 1, 3 or 4 channels can be encoded; this one is {image.DType.ToNumPyName()} with {c}.", nameof(image));
+        }
+
+        return (h, w, c);
     }
 
     private static NDArray CopyRgb(Image<Rgb24> image)

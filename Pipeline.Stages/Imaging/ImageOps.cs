@@ -4,9 +4,11 @@ namespace Pipeline.Stages.Imaging;
 
 /// <summary>MXNet's <c>mx.image</c> functions: decode, resize, crop, normalize, border, pack. Images are <see cref="NDArray"/> (H, W, C), uint8, RGB.</summary>
 /// <remarks>
-/// Resizing follows OpenCV's definitions (DESIGN decision 8), implemented on spans: 0 nearest, 1 bilinear
-/// (half-pixel centres), 2 bicubic (a = -0.75), 3 area, 4 Lanczos-4. ImageSharp only decodes and encodes.
-/// Size tuples are (width, height); shapes are (height, width, channels).
+/// Resizing follows OpenCV's definitions (DESIGN decision 8), implemented on spans: <see cref="Interpolation"/> holds
+/// MXNet's codes (0 nearest, 1 bilinear with half-pixel centres, 2 bicubic with a = -0.75, 3 area, 4 Lanczos-4).
+/// MXNet's integer codes, border types and <c>.jpg</c>-style format names are kept as overloads beside the
+/// <see cref="Interpolation"/>, <see cref="BorderType"/> and <see cref="ImageFormat"/> ones, which are the single
+/// implementation. ImageSharp only decodes and encodes. Size tuples are (width, height); shapes are (height, width, channels).
 /// </remarks>
 public static partial class ImageOps
 {

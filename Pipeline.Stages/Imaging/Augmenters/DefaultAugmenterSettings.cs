@@ -16,8 +16,8 @@ internal sealed record DefaultAugmenterSettings
     /// <summary>Gets the colour of padding and rotation corners, 0-255.</summary>
     public int FillValue { get; init; } = 255;
 
-    /// <summary>Gets the interpolation code: 0-4, 9 (auto) or 10 (random).</summary>
-    public int InterMethod { get; init; } = 1;
+    /// <summary>Gets the interpolation; <see cref="Interpolation.Auto"/> and <see cref="Interpolation.Random"/> are resolved at every resize.</summary>
+    public Interpolation InterMethod { get; init; } = Interpolation.Bilinear;
 
     /// <summary>Gets whether the crop position is random (else centred).</summary>
     public bool RandCrop { get; init; }
