@@ -48,7 +48,7 @@ internal static class ContactSheet
             }
         }
 
-        File.WriteAllBytes(path, ImageOps.Encode(sheet, 3, ".png"));
+        File.WriteAllBytes(path, ImageOps.Encode(sheet, ImageFormat.Png, 3));
         return (sheetW, sheetH);
     }
 

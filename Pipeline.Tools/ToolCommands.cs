@@ -3,6 +3,7 @@ using System.Globalization;
 using Pipeline.Core;
 using Pipeline.Core.RecordIO;
 using Pipeline.Stages.Im2Rec;
+using Pipeline.Stages.Imaging;
 using Spectre.Console;
 
 namespace Pipeline.Tools;
@@ -64,12 +65,14 @@ public static class ToolCommands
         encoding.AcceptOnlyFromAmong(".jpg", ".png");
         var color = new Option<int>("--color") { Description = "1 colour, 0 gray, -1 unchanged.", DefaultValueFactory = _ => 1 };
         color.AcceptOnlyFromAmong("-1", "0", "1");
+        var interMethod = new Option<int>("--inter-method") { Description = "Resize interpolation: 0 nearest, 1 bilinear, 2 bicubic, 3 area, 4 Lanczos-4.", DefaultValueFactory = _ => 1 };
+        interMethod.AcceptOnlyFromAmong("0", "1", "2", "3", "4");
         var packLabel = new Option<bool>("--pack-label") { Description = "Store every label of multi-label lines." };
         var threads = new Option<int>("--num-thread") { Description = "Decode/encode threads.", DefaultValueFactory = _ => 1 };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first unreadable image instead of skipping it." };
         var command = new Command("im2rec", "Make image lists from a folder (--list), or pack lists into .rec + .idx.")
         {
-            prefix, rootFolder, list, recursive, exts, noShuffle, seed, trainRatio, testRatio, chunks, passThrough, resize, centerCrop, quality, encoding, color, packLabel, threads, strict,
+            prefix, rootFolder, list, recursive, exts, noShuffle, seed, trainRatio, testRatio, chunks, passThrough, resize, centerCrop, quality, encoding, interMethod, color, packLabel, threads, strict,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -103,7 +106,8 @@ public static class ToolCommands
                 Resize = result.GetValue(resize),
                 CenterCrop = result.GetValue(centerCrop),
                 Quality = result.GetValue(quality),
-                Encoding = result.GetValue(encoding)!,
+                Encoding = ParseEncoding(result.GetValue(encoding)!),
+                InterMethod = (Interpolation)result.GetValue(interMethod),
                 Color = result.GetValue(color),
                 PackLabel = result.GetValue(packLabel),
                 NumThreads = result.GetValue(threads),
@@ -120,6 +124,9 @@ public static class ToolCommands
         });
         return command;
     }
+
+    /// <summary>Maps im2rec's <c>--encoding</c> value (<c>.jpg</c> or <c>.png</c>, already checked by the parser) to the format.</summary>
+    private static ImageFormat ParseEncoding(string encoding) => encoding == ".png" ? ImageFormat.Png : ImageFormat.Jpeg;
 
     private static async Task<IReadOnlyList<Im2RecSummary>> PackWithProgressAsync(IAnsiConsole console, string prefix, string root, Im2RecPackOptions options, CancellationToken cancellationToken)
     {

@@ -46,7 +46,7 @@ internal static class ImagingThroughput
         {
             (int h, int w) = (img.GetLength(0), img.GetLength(1));
             (int nh, int nw) = h > w ? (256 * h / w, 256) : (256, 256 * w / h);
-            ImageOps.ResizeCrop(img, nw, nh, (rng.Next(0, nw - 224 + 1), rng.Next(0, nh - 224 + 1), 224, 224), 1).Dispose();
+            ImageOps.ResizeCrop(img, nw, nh, (rng.Next(0, nw - 224 + 1), rng.Next(0, nh - 224 + 1), 224, 224), Interpolation.Bilinear).Dispose();
         });
         double imageSharpResize = ImageSharpResizeShort(encoded.Take(300).ToArray());
 

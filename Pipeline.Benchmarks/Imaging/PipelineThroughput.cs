@@ -42,7 +42,7 @@ internal static class PipelineThroughput
                 using NDArray img = ImageOps.Decode(p);
                 (int h, int w) = (img.GetLength(0), img.GetLength(1));
                 (int nh, int nw) = h > w ? (256 * h / w, 256) : (256, 256 * w / h);
-                using NDArray crop = ImageOps.ResizeCrop(img, nw, nh, (rng.Next(0, nw - 223), rng.Next(0, nh - 223), 224, 224), 1);
+                using NDArray crop = ImageOps.ResizeCrop(img, nw, nh, (rng.Next(0, nw - 223), rng.Next(0, nh - 223), 224, 224), Interpolation.Bilinear);
                 layout.Write(crop, rng, slot);
             }
         }) / payloads.Count;

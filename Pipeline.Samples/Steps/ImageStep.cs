@@ -35,8 +35,8 @@ internal sealed class ImageStep : ITourStep
         (NDArray crop, (int X, int Y, int Width, int Height) rect) = ImageOps.RandomCrop(image, (96, 96), new SeededRandom(7));
         using (crop)
         {
-            File.WriteAllBytes(context.OutputFile("kite-resized.png"), ImageOps.Encode(resized, 3, ".png"));
-            File.WriteAllBytes(context.OutputFile("kite-crop.png"), ImageOps.Encode(crop, 3, ".png"));
+            File.WriteAllBytes(context.OutputFile("kite-resized.png"), ImageOps.Encode(resized, ImageFormat.Png, 3));
+            File.WriteAllBytes(context.OutputFile("kite-crop.png"), ImageOps.Encode(crop, ImageFormat.Png, 3));
             context.Out.WriteLine($"resized to {resized}; random crop {rect} -> {crop}; saved kite-resized.png and kite-crop.png");
         }
 

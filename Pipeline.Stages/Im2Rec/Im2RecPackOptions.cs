@@ -1,3 +1,5 @@
+using Pipeline.Stages.Imaging;
+
 namespace Pipeline.Stages.Im2Rec;
 
 /// <summary>How <see cref="Im2RecPacker"/> turns image lists into <c>.rec</c> + <c>.idx</c>, with MXNet's <c>im2rec</c> parameters.</summary>
@@ -20,8 +22,8 @@ public sealed record Im2RecPackOptions
     /// <summary>Gets the JPEG quality; for PNG the compression level (values above 9 mean 3, as im2rec.cc).</summary>
     public int Quality { get; init; } = 95;
 
-    /// <summary>Gets the encoding: <c>.jpg</c> or <c>.png</c>.</summary>
-    public string Encoding { get; init; } = ".jpg";
+    /// <summary>Gets the encoding: <see cref="ImageFormat.Jpeg"/> or <see cref="ImageFormat.Png"/> (im2rec's <c>.jpg</c> or <c>.png</c>).</summary>
+    public ImageFormat Encoding { get; init; } = ImageFormat.Jpeg;
 
     /// <summary>Gets the colour mode: 1 colour, 0 gray (both apply EXIF orientation), -1 unchanged (channels kept, orientation ignored).</summary>
     public int Color { get; init; } = 1;
@@ -29,8 +31,8 @@ public sealed record Im2RecPackOptions
     /// <summary>Gets whether lines with several labels store all of them.</summary>
     public bool PackLabel { get; init; }
 
-    /// <summary>Gets the interpolation code for resizing (0-4).</summary>
-    public int InterMethod { get; init; } = 1;
+    /// <summary>Gets the interpolation for resizing: <see cref="Interpolation.Nearest"/> to <see cref="Interpolation.Lanczos4"/> (im2rec's codes 0-4).</summary>
+    public Interpolation InterMethod { get; init; } = Interpolation.Bilinear;
 
     /// <summary>Gets the number of decode/encode threads; the output stays in list order.</summary>
     public int NumThreads { get; init; } = 1;
@@ -43,8 +45,8 @@ public sealed record Im2RecPackOptions
         if (Resize < 0) throw new ArgumentOutOfRangeException(nameof(Resize), Resize, "Resize must be 0 (off) or positive.");
         if (Color is < -1 or > 1) throw new ArgumentOutOfRangeException(nameof(Color), Color, "Color must be -1, 0 or 1.");
         if (NumThreads <= 0) throw new ArgumentOutOfRangeException(nameof(NumThreads), NumThreads, "NumThreads must be positive.");
-        if (InterMethod is < 0 or > 4) throw new ArgumentOutOfRangeException(nameof(InterMethod), InterMethod, "InterMethod must be 0-4.");
-        if (Encoding is not (".jpg" or ".jpeg" or ".png")) throw new ArgumentException($"Encoding must be .jpg or .png; got '{Encoding}'.", nameof(Encoding));
+        if (InterMethod is < Interpolation.Nearest or > Interpolation.Lanczos4) throw new ArgumentOutOfRangeException(nameof(InterMethod), InterMethod, "InterMethod must be 0-4.");
+        if (Encoding is not (ImageFormat.Jpeg or ImageFormat.Png)) throw new ArgumentOutOfRangeException(nameof(Encoding), Encoding, "Encoding must be Jpeg or Png (.jpg or .png).");
         if (Quality is < 0 or > 100) throw new ArgumentOutOfRangeException(nameof(Quality), Quality, "Quality must be 0-100.");
     }
 }

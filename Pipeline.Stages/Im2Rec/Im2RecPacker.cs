@@ -183,9 +183,9 @@ public static class Im2RecPacker
                 }
             }
 
-            bool png = options.Encoding == ".png";
+            bool png = options.Encoding == ImageFormat.Png;
             int quality = png && options.Quality > 9 ? 3 : options.Quality;
-            return ImageOps.Encode(image, quality, png ? ".png" : ".jpg");
+            return ImageOps.Encode(image, options.Encoding, quality);
         }
         finally
         {

@@ -90,14 +90,14 @@ public sealed record SampleLayout
     /// <param name="image">The augmented image.</param>
     /// <param name="rng">The sample's generator (mirror and contrast/illumination draws).</param>
     /// <param name="destination">The slot, <see cref="SampleBytes"/> long.</param>
-    /// <exception cref="InvalidDataException">The image's shape is not (Height, Width, Channels).</exception>
+    /// <exception cref="ImagingException">The image's shape is not (Height, Width, Channels).</exception>
     public void Write(NDArray image, Random rng, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(rng);
         (int h, int w, int c) = ImageOps.CheckImage(image);
         if (h != Height || w != Width || c != Channels)
         {
-            throw new InvalidDataException($"The augmented image is {h}x{w}x{c} (HxWxC) but the data shape is ({Channels}, {Height}, {Width}).");
+            throw new ImagingException($"The augmented image is {h}x{w}x{c} (HxWxC) but the data shape is ({Channels}, {Height}, {Width}).");
         }
 
         bool mirrored = (RandMirror && rng.NextDouble() < 0.5) || Mirror;

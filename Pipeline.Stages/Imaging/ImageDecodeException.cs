@@ -1,9 +1,7 @@
-using Pipeline.Core;
-
 namespace Pipeline.Stages.Imaging;
 
 /// <summary>Bytes could not be decoded as an image: empty, truncated, not an image, or larger than the pixel limit.</summary>
-public sealed class ImageDecodeException : PipelineException
+public sealed class ImageDecodeException : ImagingException
 {
     /// <summary>Initializes a new instance with no message.</summary>
     public ImageDecodeException()

@@ -81,8 +81,8 @@ public sealed record ImageIterOptions
     /// <summary>Gets <c>CreateAugmenter</c>'s rand_gray.</summary>
     public float RandGray { get; init; }
 
-    /// <summary>Gets <c>CreateAugmenter</c>'s inter_method.</summary>
-    public int InterMethod { get; init; } = 2;
+    /// <summary>Gets <c>CreateAugmenter</c>'s inter_method (MXNet's codes are the <see cref="Interpolation"/> values).</summary>
+    public Interpolation InterMethod { get; init; } = Interpolation.Bicubic;
 
     /// <summary>Gets the label type MXNet accepts (float32, int32, int64, float64); labels are delivered as float32, as MXNet does.</summary>
     public DType DType { get; init; } = DType.Float32;

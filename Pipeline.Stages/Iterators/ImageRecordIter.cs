@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using Pipeline.Core;
 using Pipeline.Stages.ImagePipeline;
-using Pipeline.Stages.Images;
 using Pipeline.Stages.Imaging;
 
 namespace Pipeline.Stages.Iterators;
@@ -72,7 +71,7 @@ public sealed class ImageRecordIter : ImagePipelineIter
         {
             Source = source,
             Layout = layout,
-            Augmenter = new DefaultRecordAugmenter(o),
+            Augmenter = new DefaultRecordAugmenter(ToAugmenterSettings(o)),
             BatchSize = o.BatchSize,
             LabelWidth = o.LabelWidth,
             LastBatchHandle = LastBatchHandle.Pad,
@@ -86,6 +85,40 @@ public sealed class ImageRecordIter : ImagePipelineIter
             PrepareLayout = computeMeanImage ? async cancellationToken => layout with { MeanImage = await ComputeMeanImageAsync(o, cancellationToken).ConfigureAwait(false) } : null,
         };
     }
+
+    /// <summary>The values of the options that MXNet's <c>aug_default</c> reads, as the augmenter's own settings.</summary>
+    internal static DefaultAugmenterSettings ToAugmenterSettings(ImageRecordIterOptions o) => new()
+    {
+        OutputHeight = o.DataShape[1],
+        OutputWidth = o.DataShape[2],
+        Resize = o.Resize,
+        FillValue = o.FillValue,
+        InterMethod = o.InterMethod,
+        RandCrop = o.RandCrop,
+        Pad = o.Pad,
+        AffineActive = o.AffineActive,
+        MaxRotateAngle = o.MaxRotateAngle,
+        Rotate = o.Rotate,
+        RotateList = o.RotateList is { } angles ? [.. angles] : null,
+        MaxShearRatio = o.MaxShearRatio,
+        MaxRandomScale = o.MaxRandomScale,
+        MinRandomScale = o.MinRandomScale,
+        MaxImgSize = o.MaxImgSize,
+        MinImgSize = o.MinImgSize,
+        AspectRange = o.AspectRange,
+        RandomResizedCrop = o.RandomResizedCrop,
+        MaxRandomArea = o.MaxRandomArea,
+        MinRandomArea = o.MinRandomArea,
+        MaxCropSize = o.MaxCropSize,
+        MinCropSize = o.MinCropSize,
+        Brightness = o.Brightness,
+        Contrast = o.Contrast,
+        Saturation = o.Saturation,
+        RandomH = o.RandomH,
+        RandomS = o.RandomS,
+        RandomL = o.RandomL,
+        PcaNoise = o.PcaNoise,
+    };
 
     private static long ShuffleChunkBytes(ImageRecordIterOptions o) =>
         o.ShuffleChunkSize > 0 ? o.ShuffleChunkSize * (1L << 20) : o.Shuffle ? 8L << 20 : 0;

@@ -1,4 +1,5 @@
 using Pipeline.Core;
+using Pipeline.Stages.Imaging;
 
 using Pipeline.Stages.ImagePipeline;
 
@@ -6,7 +7,7 @@ namespace Pipeline.Stages.Iterators;
 
 /// <summary>The options of <see cref="ImageRecordIter"/>: every parameter of MXNet's <c>ImageRecordIter</c>, in PascalCase, with MXNet's defaults.</summary>
 /// <remarks>
-/// Defaults as MXNet: <see cref="Resize"/> -1 (off), <see cref="InterMethod"/> 1 (bilinear), <see cref="FillValue"/> 255,
+/// Defaults as MXNet: <see cref="Resize"/> -1 (off), <see cref="InterMethod"/> <see cref="Interpolation.Bilinear"/> (1), <see cref="FillValue"/> 255,
 /// <see cref="RoundBatch"/> true, <see cref="PrefetchBuffer"/> 4, <see cref="PreprocessThreads"/> 4, <see cref="StdR"/> 1,
 /// <see cref="Scale"/> 1, <see cref="LabelWidth"/> 1, one part. Contradictory options fail in <c>Validate</c> with a message
 /// naming them (MXNet silently ignores unknown ones; a C# record cannot have those).
@@ -139,8 +140,8 @@ public sealed record ImageRecordIterOptions
     /// <summary>Gets the colour of padding and rotation corners.</summary>
     public int FillValue { get; init; } = 255;
 
-    /// <summary>Gets the interpolation code: 0-4, 9 (auto) or 10 (random).</summary>
-    public int InterMethod { get; init; } = 1;
+    /// <summary>Gets the interpolation (<c>inter_method</c>; MXNet's codes are the <see cref="Interpolation"/> values): any of them, <see cref="Interpolation.Auto"/> and <see cref="Interpolation.Random"/> being resolved at every resize.</summary>
+    public Interpolation InterMethod { get; init; } = Interpolation.Bilinear;
 
     /// <summary>Gets whether every image is mirrored.</summary>
     public bool Mirror { get; init; }
@@ -217,7 +218,7 @@ public sealed record ImageRecordIterOptions
         if (PartIndex < 0 || PartIndex >= NumParts) throw new ArgumentOutOfRangeException(nameof(PartIndex), PartIndex, $"PartIndex must be in [0, {NumParts}).");
         if (DType is not (DType.Float32 or DType.UInt8 or DType.Int8)) throw new ArgumentOutOfRangeException(nameof(DType), DType, $"ImageRecordIter outputs float32, uint8 or int8, not {DType.ToNumPyName()}.");
         if (Resize is 0 or < -1) throw new ArgumentOutOfRangeException(nameof(Resize), Resize, "Resize is -1 (off) or a positive side length.");
-        if (InterMethod is not ((>= 0 and <= 4) or 9 or 10)) throw new ArgumentOutOfRangeException(nameof(InterMethod), InterMethod, "InterMethod must be 0-4, 9 (auto) or 10 (random).");
+        if (InterMethod is not ((>= Interpolation.Nearest and <= Interpolation.Lanczos4) or Interpolation.Auto or Interpolation.Random)) throw new ArgumentOutOfRangeException(nameof(InterMethod), InterMethod, "InterMethod must be 0-4, 9 (auto) or 10 (random).");
         if (Pad < 0) throw new ArgumentOutOfRangeException(nameof(Pad), Pad, "Pad must not be negative.");
         if (FillValue is < 0 or > 255) throw new ArgumentOutOfRangeException(nameof(FillValue), FillValue, "FillValue must be 0-255.");
         if (MaxCropSize != -1 || MinCropSize != -1)

@@ -1,3 +1,5 @@
+using Pipeline.Stages.Im2Rec;
+using Pipeline.Stages.Imaging;
 using Pipeline.Tests.Infrastructure;
 using Pipeline.Tools;
 using Spectre.Console;
@@ -49,6 +51,24 @@ public sealed class ToolCommandsTests
         (code, text) = await RunAsync("rec", "verify", prefix + ".rec");
         Assert.Equal(1, code);
         Assert.Contains("offset 0", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Im2Rec_MXNetInterMethodAndEncoding_MapToTheEnums()
+    {
+        using var temp = new TempDirectory();
+        string lst = File.ReadAllText(Path.Combine(TestFiles.Im2RecDir, "images.lst"));
+        foreach (string name in new[] { "cli-nearest", "cli-bicubic", "lib-nearest" }) File.WriteAllText(temp.File(name + ".lst"), lst);
+        (int code, _) = await RunAsync("im2rec", temp.File("cli-nearest"), TestFiles.PhotosDir, "--resize", "24", "--inter-method", "0", "--encoding", ".png", "--num-thread", "2");
+        Assert.Equal(0, code);
+        (code, _) = await RunAsync("im2rec", temp.File("cli-bicubic"), TestFiles.PhotosDir, "--resize", "24", "--inter-method", "2", "--encoding", ".png", "--num-thread", "2");
+        Assert.Equal(0, code);
+        await Im2RecPacker.PackPrefixAsync(temp.File("lib-nearest"), TestFiles.PhotosDir, new Im2RecPackOptions { Resize = 24, InterMethod = Interpolation.Nearest, Encoding = ImageFormat.Png, NumThreads = 2 });
+
+        Assert.Equal(File.ReadAllBytes(temp.File("lib-nearest.rec")), File.ReadAllBytes(temp.File("cli-nearest.rec")));
+        Assert.NotEqual(File.ReadAllBytes(temp.File("cli-nearest.rec")), File.ReadAllBytes(temp.File("cli-bicubic.rec")));
+        (code, _) = await RunAsync("im2rec", temp.File("cli-nearest"), TestFiles.PhotosDir, "--inter-method", "9");
+        Assert.Equal(2, code);
     }
 
     [Fact]

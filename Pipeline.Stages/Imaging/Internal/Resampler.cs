@@ -12,23 +12,23 @@ internal static class Resampler
 {
 
     /// <summary>Resizes <paramref name="source"/> (sh x sw x channels) into <paramref name="destination"/> (dh x dw x channels).</summary>
-    public static void Resize<TIn, TOut>(ReadOnlySpan<TIn> source, int sw, int sh, int channels, Span<TOut> destination, int dw, int dh, int interp)
+    public static void Resize<TIn, TOut>(ReadOnlySpan<TIn> source, int sw, int sh, int channels, Span<TOut> destination, int dw, int dh, Interpolation interp)
         where TIn : unmanaged, INumberBase<TIn>
         where TOut : unmanaged, INumberBase<TOut> =>
-        Resize(source, sw, sh, channels, destination, dw, dh, interp, (0, 0, dw, dh));
+        Resize(source, sw, sh, channels, destination, dw, dh, interp, new ImageRect(0, 0, dw, dh));
 
     /// <summary>Computes only a window of the resize to (dw x dh): the same pixels as resizing and then cropping, for a fraction of the work.</summary>
-    public static void Resize<TIn, TOut>(ReadOnlySpan<TIn> source, int sw, int sh, int channels, Span<TOut> destination, int dw, int dh, int interp, (int X, int Y, int Width, int Height) window)
+    public static void Resize<TIn, TOut>(ReadOnlySpan<TIn> source, int sw, int sh, int channels, Span<TOut> destination, int dw, int dh, Interpolation interp, ImageRect window)
         where TIn : unmanaged, INumberBase<TIn>
         where TOut : unmanaged, INumberBase<TOut>
     {
-        if (interp == 0)
+        if (interp == Interpolation.Nearest)
         {
             Nearest(source, sw, sh, channels, destination, dw, dh, window);
             return;
         }
 
-        bool areaShrink = interp == 3 && sw >= dw && sh >= dh;
+        bool areaShrink = interp == Interpolation.Area && sw >= dw && sh >= dh;
         ResizeAxis xAxis = ResizeAxis.Create(sw, dw, interp, areaShrink).Slice(window.X, window.Width);
         ResizeAxis yAxis = ResizeAxis.Create(sh, dh, interp, areaShrink);
 
@@ -253,7 +253,7 @@ internal static class Resampler
         return TOut.CreateTruncating(value);
     }
 
-    private static void Nearest<TIn, TOut>(ReadOnlySpan<TIn> source, int sw, int sh, int channels, Span<TOut> destination, int dw, int dh, (int X, int Y, int Width, int Height) window)
+    private static void Nearest<TIn, TOut>(ReadOnlySpan<TIn> source, int sw, int sh, int channels, Span<TOut> destination, int dw, int dh, ImageRect window)
         where TIn : unmanaged, INumberBase<TIn>
         where TOut : unmanaged, INumberBase<TOut>
     {

@@ -34,15 +34,15 @@ internal sealed class ResizeAxis
         return new ResizeAxis(Taps, indices, Weights);
     }
 
-    /// <summary>Builds the taps of an axis as <c>cv::resize</c> does for interpolation codes 1-4 (nearest is handled apart).</summary>
-    public static ResizeAxis Create(int source, int destination, int interp, bool areaShrinkBothAxes)
+    /// <summary>Builds the taps of an axis as <c>cv::resize</c> does for bilinear, bicubic, area and Lanczos-4 (nearest is handled apart).</summary>
+    public static ResizeAxis Create(int source, int destination, Interpolation interp, bool areaShrinkBothAxes)
     {
         // OpenCV: inv_scale = dst/src; scale = 1/inv_scale (both double), coordinates in float.
         double inverseScale = (double)destination / source;
         double scale = 1.0 / inverseScale;
-        if (interp == 3 && areaShrinkBothAxes) return CreateArea(source, destination, scale);
+        if (interp == Interpolation.Area && areaShrinkBothAxes) return CreateArea(source, destination, scale);
 
-        int taps = interp switch { 2 => 4, 4 => 8, _ => 2 };
+        int taps = interp switch { Interpolation.Bicubic => 4, Interpolation.Lanczos4 => 8, _ => 2 };
         var indices = new int[destination * taps];
         var weights = new float[destination * taps];
         Span<float> coefficients = stackalloc float[8];
@@ -50,7 +50,7 @@ internal sealed class ResizeAxis
         {
             int sx;
             float fx;
-            if (interp == 3)
+            if (interp == Interpolation.Area)
             {
                 // INTER_AREA while enlarging: OpenCV's "area mode" coefficients for a linear kernel.
                 sx = (int)Math.Floor(d * scale);
@@ -64,7 +64,7 @@ internal sealed class ResizeAxis
                 fx -= sx;
             }
 
-            if (interp is 1 or 3)
+            if (interp is Interpolation.Bilinear or Interpolation.Area)
             {
                 if (sx < 0)
                 {
@@ -81,7 +81,7 @@ internal sealed class ResizeAxis
                 coefficients[0] = 1f - fx;
                 coefficients[1] = fx;
             }
-            else if (interp == 2)
+            else if (interp == Interpolation.Bicubic)
             {
                 Cubic(fx, coefficients);
             }

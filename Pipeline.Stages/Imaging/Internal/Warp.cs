@@ -6,7 +6,7 @@ namespace Pipeline.Stages.Imaging.Internal;
 internal static class Warp
 {
     /// <summary>Warps with the forward matrix <c>[m00 m01 m02; m10 m11 m12]</c> (source to destination), as <c>cv::warpAffine</c> without WARP_INVERSE_MAP.</summary>
-    public static NDArray Affine(NDArray src, ReadOnlySpan<double> forward, int width, int height, int interp, byte fill)
+    public static NDArray Affine(NDArray src, ReadOnlySpan<double> forward, int width, int height, Interpolation interp, byte fill)
     {
         (int h, int w, int c) = ImageOps.CheckImage(src);
         double det = (forward[0] * forward[4]) - (forward[1] * forward[3]);
@@ -16,7 +16,7 @@ internal static class Warp
         double i00 = forward[4] / det, i01 = -forward[1] / det, i10 = -forward[3] / det, i11 = forward[0] / det;
         double i02 = -((i00 * forward[2]) + (i01 * forward[5]));
         double i12 = -((i10 * forward[2]) + (i11 * forward[5]));
-        int taps = interp switch { 0 => 1, 2 => 4, 4 => 8, _ => 2 };
+        int taps = interp switch { Interpolation.Nearest => 1, Interpolation.Bicubic => 4, Interpolation.Lanczos4 => 8, _ => 2 };
         NDArray dst = NDArray.Empty(DType.UInt8, height, width, c);
         ReadOnlySpan<byte> s = src.AsSpan<byte>();
         Span<byte> d = dst.AsSpan<byte>();

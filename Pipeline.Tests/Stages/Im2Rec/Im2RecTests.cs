@@ -52,7 +52,7 @@ public sealed class Im2RecTests
     public async Task Reencoded_HasGoldenHeadersSizesAndPixels(string name, string list, int resize, bool centerCrop, int quality, string encoding, int color, bool packLabel)
     {
         using var temp = new TempDirectory();
-        var options = new Im2RecPackOptions { Resize = resize, CenterCrop = centerCrop, Quality = quality, Encoding = encoding, Color = color, PackLabel = packLabel, NumThreads = 2 };
+        var options = new Im2RecPackOptions { Resize = resize, CenterCrop = centerCrop, Quality = quality, Encoding = ImageOps.ParseFormat(encoding), Color = color, PackLabel = packLabel, NumThreads = 2 };
         await Im2RecPacker.PackAsync(Path.Combine(TestFiles.Im2RecDir, list), TestFiles.PhotosDir, temp.File("o.rec"), temp.File("o.idx"), options);
         using JsonDocument manifest = TestFiles.Json(Path.Combine(TestFiles.Im2RecDir, name + ".json"));
         using var ours = new RecordIOReader(temp.File("o.rec"));

@@ -26,7 +26,7 @@ public sealed class AugmenterTests
         IReadOnlyList<Augmenter> list = Augmenters.Create([3, 32, 48]);
         Assert.Equal([typeof(CenterCropAug), typeof(CastAug)], list.Select(a => a.GetType()));
         Assert.Equal((48, 32), ((CenterCropAug)list[0]).Size);
-        Assert.Equal(2, ((CenterCropAug)list[0]).Interp);
+        Assert.Equal(Interpolation.Bicubic, ((CenterCropAug)list[0]).Interp);
         Assert.Throws<ArgumentException>(() => Augmenters.Create([3, 32, 32], randResize: true));
         Assert.Throws<ArgumentException>(() => Augmenters.Create([32, 32]));
         Assert.Equal([123.68f, 116.28f, 103.53f], Augmenters.ImageNetMean);
@@ -107,7 +107,7 @@ public sealed class AugmenterTests
     public void BadArguments_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new ResizeAug(0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ResizeAug(10, 7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ResizeAug(10, (Interpolation)7));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RandomCropAug((0, 3)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new HorizontalFlipAug(1.5));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RandomSizedCropAug((3, 3), 0, (1, 1)));

@@ -57,12 +57,12 @@ public sealed class ImageOpsTests
     [Fact]
     public void ResolveInterp_SpecVectors()
     {
-        Assert.Equal(2, ImageOps.ResolveInterp(9, (10, 10, 20, 20)));
-        Assert.Equal(3, ImageOps.ResolveInterp(9, (20, 20, 10, 10)));
-        Assert.Equal(1, ImageOps.ResolveInterp(9, (10, 20, 20, 10)));
-        Assert.Equal(2, ImageOps.ResolveInterp(9));
-        Assert.InRange(ImageOps.ResolveInterp(10, rng: new Random(1)), 0, 4);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ImageOps.ResolveInterp(7));
+        Assert.Equal(Interpolation.Bicubic, ImageOps.ResolveInterp(Interpolation.Auto, (10, 10, 20, 20)));
+        Assert.Equal(Interpolation.Area, ImageOps.ResolveInterp(Interpolation.Auto, (20, 20, 10, 10)));
+        Assert.Equal(Interpolation.Bilinear, ImageOps.ResolveInterp(Interpolation.Auto, (10, 20, 20, 10)));
+        Assert.Equal(Interpolation.Bicubic, ImageOps.ResolveInterp(Interpolation.Auto));
+        Assert.InRange(ImageOps.ResolveInterp(Interpolation.Random, rng: new Random(1)), Interpolation.Nearest, Interpolation.Lanczos4);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageOps.ResolveInterp((Interpolation)7));
     }
 
     [Theory]
@@ -132,7 +132,7 @@ public sealed class ImageOpsTests
             var window = (random.Next(0, w - cw + 1), random.Next(0, h - ch + 1), cw, ch);
             using NDArray full = ImageOps.Resize(image, w, h, interp);
             using NDArray expected = ImageOps.FixedCrop(full, window.Item1, window.Item2, cw, ch);
-            using NDArray fused = ImageOps.ResizeCrop(image, w, h, window, interp);
+            using NDArray fused = ImageOps.ResizeCrop(image, w, h, window, (Interpolation)interp);
             Assert.Equal(expected.Shape, fused.Shape);
             Assert.Equal(expected.ToArray<byte>(), fused.ToArray<byte>());
         }

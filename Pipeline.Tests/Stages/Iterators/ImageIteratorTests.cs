@@ -2,7 +2,6 @@ using System.Text.Json;
 using Pipeline.Core;
 using Pipeline.Core.RecordIO;
 using Pipeline.Stages.ImagePipeline;
-using Pipeline.Stages.Images;
 using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Iterators;
 using Pipeline.Tests.Infrastructure;
@@ -145,9 +144,9 @@ public sealed class ImageIteratorTests(Xunit.Abstractions.ITestOutputHelper outp
         var options = new ImageRecordIterOptions
         {
             PathImgRec = "unused.rec", DataShape = [3, size, size], BatchSize = 1, Resize = resize, RandCrop = randCrop,
-            Brightness = 0.3f, Contrast = 0.3f, Saturation = 0.3f, PcaNoise = 0.1f, InterMethod = 10,
+            Brightness = 0.3f, Contrast = 0.3f, Saturation = 0.3f, PcaNoise = 0.1f, InterMethod = Interpolation.Random,
         };
-        var augmenter = new DefaultRecordAugmenter(options);
+        var augmenter = new DefaultRecordAugmenter(ImageRecordIter.ToAugmenterSettings(options));
         Assert.True(augmenter.Fusable);
         foreach (string photo in s_photos.Take(8))
         {
@@ -160,7 +159,7 @@ public sealed class ImageIteratorTests(Xunit.Abstractions.ITestOutputHelper outp
 
         // And, where the resized image holds the crop, the fused path equals resizing the whole image, then cropping it.
         if (resize < size) return;
-        var plain = new DefaultRecordAugmenter(options with { Brightness = 0, Contrast = 0, Saturation = 0, PcaNoise = 0, InterMethod = 1 });
+        var plain = new DefaultRecordAugmenter(ImageRecordIter.ToAugmenterSettings(options with { Brightness = 0, Contrast = 0, Saturation = 0, PcaNoise = 0, InterMethod = Interpolation.Bilinear }));
         foreach (string photo in s_photos.Take(8))
         {
             using NDArray image = ImageOps.Decode(File.ReadAllBytes(photo));
@@ -367,7 +366,7 @@ public sealed class ImageIteratorTests(Xunit.Abstractions.ITestOutputHelper outp
         string rec = TestFiles.Im2RecRec("im2rec-resize64-q90");
         Assert.Throws<ArgumentException>(() => new ImageRecordIter(new ImageRecordIterOptions { PathImgRec = rec, DataShape = [2, 8, 8], BatchSize = 1 }));
         Assert.Throws<ArgumentException>(() => new ImageRecordIter(new ImageRecordIterOptions { PathImgRec = rec, DataShape = [3, 8, 8], BatchSize = 1, RandomResizedCrop = true, RandCrop = true }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ImageRecordIter(new ImageRecordIterOptions { PathImgRec = rec, DataShape = [3, 8, 8], BatchSize = 1, InterMethod = 7 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ImageRecordIter(new ImageRecordIterOptions { PathImgRec = rec, DataShape = [3, 8, 8], BatchSize = 1, InterMethod = (Interpolation)7 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ImageRecordIter(new ImageRecordIterOptions { PathImgRec = rec, DataShape = [3, 8, 8], BatchSize = 1, DType = DType.Float64 }));
         Assert.Throws<FileNotFoundException>(() => new ImageRecordIter(new ImageRecordIterOptions { PathImgRec = rec + ".missing", DataShape = [3, 8, 8], BatchSize = 1 }));
         Assert.Throws<ArgumentException>(() => new ImageIter(new ImageIterOptions { BatchSize = 1, DataShape = [3, 8, 8], PathImgRec = rec, Shuffle = true }));
@@ -432,7 +431,7 @@ public sealed class ImageIteratorTests(Xunit.Abstractions.ITestOutputHelper outp
         RandomH = 10,
         RandomS = 10,
         RandomL = 10,
-        InterMethod = 10,
+        InterMethod = Interpolation.Random,
         MeanR = 123.68f,
         MeanG = 116.28f,
         MeanB = 103.53f,

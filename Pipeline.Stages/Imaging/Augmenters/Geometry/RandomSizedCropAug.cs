@@ -9,9 +9,9 @@ public sealed class RandomSizedCropAug : Augmenter
     /// <param name="size">The output (width, height).</param>
     /// <param name="area">The (min, max) fraction of the source area.</param>
     /// <param name="ratio">The (min, max) width/height ratio.</param>
-    /// <param name="interp">An interpolation code (0-4, 9 auto, 10 random).</param>
+    /// <param name="interp">The interpolation (any <see cref="Interpolation"/>; <see cref="Interpolation.Auto"/> and <see cref="Interpolation.Random"/> are resolved per image).</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
-    public RandomSizedCropAug((int Width, int Height) size, (double Min, double Max) area, (double Min, double Max) ratio, int interp = 2)
+    public RandomSizedCropAug((int Width, int Height) size, (double Min, double Max) area, (double Min, double Max) ratio, Interpolation interp = Interpolation.Bicubic)
     {
         if (size.Width <= 0 || size.Height <= 0) throw new ArgumentOutOfRangeException(nameof(size), size, "The size must be positive.");
         if (!(area.Min > 0 && area.Min <= area.Max && area.Max <= 1)) throw new ArgumentOutOfRangeException(nameof(area), area, "Area fractions must satisfy 0 < min <= max <= 1.");
@@ -26,8 +26,9 @@ public sealed class RandomSizedCropAug : Augmenter
     /// <param name="size">The output (width, height).</param>
     /// <param name="minArea">The smallest fraction of the source area.</param>
     /// <param name="ratio">The (min, max) width/height ratio.</param>
-    /// <param name="interp">An interpolation code.</param>
-    public RandomSizedCropAug((int Width, int Height) size, double minArea, (double Min, double Max) ratio, int interp = 2)
+    /// <param name="interp">The interpolation.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+    public RandomSizedCropAug((int Width, int Height) size, double minArea, (double Min, double Max) ratio, Interpolation interp = Interpolation.Bicubic)
         : this(size, (minArea, 1.0), ratio, interp)
     {
     }
@@ -41,8 +42,8 @@ public sealed class RandomSizedCropAug : Augmenter
     /// <summary>Gets the (min, max) width/height ratio.</summary>
     public (double Min, double Max) Ratio { get; }
 
-    /// <summary>Gets the interpolation code.</summary>
-    public int Interp { get; }
+    /// <summary>Gets the interpolation.</summary>
+    public Interpolation Interp { get; }
 
     /// <inheritdoc />
     public override NDArray Apply(NDArray src, Random rng) => Replace(src, s => ImageOps.RandomSizeCrop(s, Size, Area, Ratio, rng, Interp).Image);

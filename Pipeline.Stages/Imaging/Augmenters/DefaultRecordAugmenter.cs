@@ -1,38 +1,38 @@
 using Pipeline.Core;
-using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Imaging.Internal;
-using Pipeline.Stages.Iterators;
 
-namespace Pipeline.Stages.Images;
+namespace Pipeline.Stages.Imaging;
 
 /// <summary>MXNet's <c>aug_default</c> (DefaultImageAugmenter) on uint8 HWC RGB images, in its exact order: resize, affine, pad, crop, colour jitter, HLS jitter, PCA noise.</summary>
 /// <remarks>
 /// Every step stays 8-bit (rounding and saturating) as MXNet's does. Contrast and saturation use MXNet's swapped luma
-/// weights (0.114 R + 0.587 G + 0.299 B: MXNet converts its BGR buffer with RGB2GRAY), reproduced per DESIGN decision 9.
+/// weights (0.114 R + 0.587 G + 0.299 B: MXNet converts its BGR buffer with RGB2GRAY), reproduced per decision 9 in docs/architecture.md.
 /// Resize followed by a native-resolution crop runs fused (<see cref="ImageOps.ResizeCrop"/>), drawing the same numbers.
 /// </remarks>
 internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmenter
 {
-    private static readonly float[] s_eigval = [55.46f, 4.794f, 1.148f];
-    private static readonly float[,] s_eigvec = { { -0.5675f, 0.7192f, 0.4009f }, { -0.5808f, -0.0045f, -0.8140f }, { -0.5836f, -0.6948f, 0.4203f } };
-    private readonly ImageRecordIterOptions _o;
+    // Copied once from Augmenters' constants: ImageNetEigvec hands out a new array on every read.
+    private static readonly float[] s_eigval = [.. Augmenters.ImageNetEigval];
+    private static readonly float[,] s_eigvec = Augmenters.ImageNetEigvec;
+    private readonly DefaultAugmenterSettings _o;
     private readonly int _width;
     private readonly int _height;
     private readonly byte _fill;
 
-    public DefaultRecordAugmenter(ImageRecordIterOptions options)
+    public DefaultRecordAugmenter(DefaultAugmenterSettings settings)
     {
-        _o = options;
-        _height = options.DataShape[1];
-        _width = options.DataShape[2];
-        _fill = (byte)options.FillValue;
+        ArgumentNullException.ThrowIfNull(settings);
+        _o = settings;
+        _height = settings.OutputHeight;
+        _width = settings.OutputWidth;
+        _fill = (byte)settings.FillValue;
     }
 
     /// <summary>Gets whether the whole augmentation can run straight from decoded pixels (resize, then a native-resolution crop).</summary>
-    public bool AcceptsDecodedPixels => Fusable;
-
-    /// <summary>Gets whether the whole augmentation can run straight from decoded pixels.</summary>
     public bool Fusable => _o.Resize > 0 && !_o.AffineActive && _o.Pad == 0 && !CropModeA && !CropModeB;
+
+    /// <inheritdoc />
+    public bool AcceptsDecodedPixels => Fusable;
 
     public override NDArray Apply(NDArray src, Random rng)
     {
@@ -41,7 +41,7 @@ internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmente
 
         if (_o.Resize > 0) image = ResizeShorter(image, rng);
         if (_o.AffineActive) image = Affine(image, rng);
-        if (_o.Pad > 0) image = Replace(image, s => ImageOps.CopyMakeBorder(s, _o.Pad, _o.Pad, _o.Pad, _o.Pad, 0, _fill));
+        if (_o.Pad > 0) image = Replace(image, s => ImageOps.CopyMakeBorder(s, _o.Pad, _o.Pad, _o.Pad, _o.Pad, BorderType.Constant, _fill));
         image = Crop(image, rng);
         return ColorSteps(image, rng);
     }
@@ -51,12 +51,12 @@ internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmente
     private bool CropModeB => !_o.RandomResizedCrop && (_o.MaxCropSize != -1 || _o.MinCropSize != -1);
 
     /// <summary>MXNet's GetInterMethod: 9 picks by direction, 10 draws 0-4.</summary>
-    private int Interp(int oldW, int oldH, int newW, int newH, Random rng) => _o.InterMethod switch
+    private Interpolation Interp(int oldW, int oldH, int newW, int newH, Random rng) => _o.InterMethod switch
     {
-        9 when newW > oldW && newH > oldH => 2,
-        9 when newW < oldW && newH < oldH => 3,
-        9 => 1,
-        10 => rng.Next(0, 5),
+        Interpolation.Auto when newW > oldW && newH > oldH => Interpolation.Bicubic,
+        Interpolation.Auto when newW < oldW && newH < oldH => Interpolation.Area,
+        Interpolation.Auto => Interpolation.Bilinear,
+        Interpolation.Random => (Interpolation)rng.Next(0, 5),
         _ => _o.InterMethod,
     };
 
@@ -67,7 +67,7 @@ internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmente
     {
         (int rows, int cols, _) = ImageOps.CheckImage(image);
         (int nw, int nh) = ShorterSide(cols, rows);
-        int interp = Interp(cols, rows, nw, nh, rng);
+        Interpolation interp = Interp(cols, rows, nw, nh, rng);
         return Replace(image, s => ImageOps.Resize(s, nw, nh, interp));
     }
 
@@ -75,8 +75,8 @@ internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmente
     public NDArray FromPixels(ReadOnlySpan<byte> pixels, int rows, int cols, int channels, Random rng)
     {
         (int nw, int nh) = ShorterSide(cols, rows);
-        int resizeInterp = Interp(cols, rows, nw, nh, rng);
-        int cropInterp = Interp(nw, nh, _width, _height, rng);
+        Interpolation resizeInterp = Interp(cols, rows, nw, nh, rng);
+        Interpolation cropInterp = Interp(nw, nh, _width, _height, rng);
         if (nh < _height || nw < _width)
         {
             // The crop step would enlarge again: run the steps one by one.
@@ -86,7 +86,7 @@ internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmente
         }
 
         (int x, int y) = CropOffsets(nw, nh, _width, _height, rng);
-        return ColorSteps(ImageOps.ResizeCropPixels(pixels, rows, cols, channels, nw, nh, (x, y, _width, _height), resizeInterp), rng);
+        return ColorSteps(ImageOps.ResizeCropPixels(pixels, rows, cols, channels, nw, nh, new ImageRect(x, y, _width, _height), resizeInterp), rng);
     }
 
     private NDArray FusedResizeCrop(NDArray image, Random rng)
@@ -146,8 +146,8 @@ internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmente
         int canvasH = Math.Max(1, (int)newH);
         double tx = (newW - ((m00 * cols) + (m01 * rows))) / 2;
         double ty = (newH - ((m10 * cols) + (m11 * rows))) / 2;
-        int interp = Interp(cols, rows, canvasW, canvasH, rng);
-        if (interp == 3) interp = 1;
+        Interpolation interp = Interp(cols, rows, canvasW, canvasH, rng);
+        if (interp == Interpolation.Area) interp = Interpolation.Bilinear;
         double[] forward = [m00, m01, tx, m10, m11, ty];
         return Replace(image, s => Warp.Affine(s, forward, canvasW, canvasH, interp, _fill));
     }
@@ -170,7 +170,7 @@ internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmente
                 {
                     int y = rng.Next(0, rows - h + 1);
                     int x = rng.Next(0, cols - w + 1);
-                    int interp = Interp(w, h, _width, _height, rng);
+                    Interpolation interp = Interp(w, h, _width, _height, rng);
                     return Replace(image, s => ImageOps.FixedCrop(s, x, y, w, h, (_width, _height), interp));
                 }
             }
@@ -179,12 +179,12 @@ internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmente
         {
             if (cols < _o.MaxCropSize || rows < _o.MaxCropSize)
             {
-                throw new InvalidDataException($"The {cols}x{rows} image is smaller than MaxCropSize {_o.MaxCropSize}.");
+                throw new ImagingException($"The {cols}x{rows} image is smaller than MaxCropSize {_o.MaxCropSize}.");
             }
 
             int side = rng.Next(_o.MinCropSize, _o.MaxCropSize + 1);
             (int x, int y) = CropOffsets(cols, rows, side, side, rng);
-            int interp = Interp(side, side, _width, _height, rng);
+            Interpolation interp = Interp(side, side, _width, _height, rng);
             return Replace(image, s => ImageOps.FixedCrop(s, x, y, side, side, (_width, _height), interp));
         }
 
@@ -192,7 +192,7 @@ internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmente
     }
 
     /// <summary>Step 4c/d: enlarge only if smaller than the output, then take a window at native resolution.</summary>
-    private NDArray NativeCrop(NDArray image, int interp, Random rng)
+    private NDArray NativeCrop(NDArray image, Interpolation interp, Random rng)
     {
         (int rows, int cols, _) = ImageOps.CheckImage(image);
         if (rows < _height)

@@ -4,14 +4,14 @@ namespace Pipeline.Stages.Imaging;
 
 /// <summary>Crops a random region of (width, height) (scaled down to fit, then resized), as MXNet's <c>RandomCropAug</c>.</summary>
 /// <param name="size">The output (width, height).</param>
-/// <param name="interp">An interpolation code (0-4, 9 auto, 10 random).</param>
-public sealed class RandomCropAug((int Width, int Height) size, int interp = 2) : Augmenter
+/// <param name="interp">The interpolation (any <see cref="Interpolation"/>; <see cref="Interpolation.Auto"/> and <see cref="Interpolation.Random"/> are resolved per image).</param>
+public sealed class RandomCropAug((int Width, int Height) size, Interpolation interp = Interpolation.Bicubic) : Augmenter
 {
     /// <summary>Gets the output (width, height).</summary>
     public (int Width, int Height) Size { get; } = size.Width > 0 && size.Height > 0 ? size : throw new ArgumentOutOfRangeException(nameof(size), size, "The size must be positive.");
 
-    /// <summary>Gets the interpolation code.</summary>
-    public int Interp { get; } = ResizeAug.CheckInterp(interp);
+    /// <summary>Gets the interpolation.</summary>
+    public Interpolation Interp { get; } = ResizeAug.CheckInterp(interp);
 
     /// <inheritdoc />
     public override NDArray Apply(NDArray src, Random rng) => Replace(src, s => ImageOps.RandomCrop(s, Size, rng, Interp).Image);

@@ -1,3 +1,4 @@
+// Augmenters/, Geometry/ and Color/ are for finding files; every augmenter stays in the contract namespace Pipeline.Stages.Imaging.
 namespace Pipeline.Stages.Imaging;
 
 /// <summary>Builds MXNet's standard augmentation list (<c>mx.image.CreateAugmenter</c>) and holds its ImageNet constants.</summary>
@@ -29,7 +30,7 @@ public static class Augmenters
     /// <param name="hue">The hue jitter strength.</param>
     /// <param name="pcaNoise">The PCA lighting noise standard deviation.</param>
     /// <param name="randGray">The probability of turning the image gray.</param>
-    /// <param name="interMethod">The interpolation code (default 2, bicubic, as MXNet's Python default).</param>
+    /// <param name="interMethod">The interpolation (default <see cref="Interpolation.Bicubic"/>, MXNet's Python default 2).</param>
     /// <returns>The augmenters, in order.</returns>
     /// <exception cref="ArgumentException"><paramref name="dataShape"/> is not (C, H, W), or <paramref name="randResize"/> is set without <paramref name="randCrop"/>, or mean/std have neither 1 nor 3 values.</exception>
     public static IReadOnlyList<Augmenter> Create(
@@ -46,7 +47,7 @@ public static class Augmenters
         float hue = 0,
         float pcaNoise = 0,
         float randGray = 0,
-        int interMethod = 2)
+        Interpolation interMethod = Interpolation.Bicubic)
     {
         ArgumentNullException.ThrowIfNull(dataShape);
         if (dataShape.Length != 3 || dataShape[1] <= 0 || dataShape[2] <= 0)

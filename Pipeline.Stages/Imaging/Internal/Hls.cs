@@ -1,4 +1,4 @@
-namespace Pipeline.Stages.Images;
+namespace Pipeline.Stages.Imaging.Internal;
 
 /// <summary>OpenCV's 8-bit RGB/HLS conversions (H in 0-180, L and S in 0-255).</summary>
 internal static class Hls
