@@ -7,12 +7,17 @@ namespace Pipeline.Tests.Stages.Imaging;
 /// <summary>MXNet's integer-code and extension-string overloads of <see cref="ImageOps"/> against the enum ones: same pixels, same rectangles, same draws.</summary>
 public sealed class ImageOpsOverloadTests
 {
+    /// <summary>Gets MXNet's interpolation codes that name a method (0-4).</summary>
+    public static TheoryData<int> MethodCodes => [0, 1, 2, 3, 4];
+
+    /// <summary>Gets the codes 0-4 and 9 (auto), whose result needs no generator.</summary>
+    public static TheoryData<int> DeterministicCodes => [0, 1, 2, 3, 4, 9];
+
+    /// <summary>Gets every code MXNet accepts: 0-4, 9 (auto) and 10 (random).</summary>
+    public static TheoryData<int> AllCodes => [0, 1, 2, 3, 4, 9, 10];
+
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
+    [MemberData(nameof(MethodCodes))]
     public void Resize_IntCodeAndEnum_GiveIdenticalPixels(int code)
     {
         using NDArray bytes = Texture(13, 17, 3, seed: code);
@@ -56,13 +61,7 @@ public sealed class ImageOpsOverloadTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(9)]
-    [InlineData(10)]
+    [MemberData(nameof(AllCodes))]
     public void ResizeShort_IntCodeAndEnum_GiveIdenticalPixelsAndDraws(int code)
     {
         using NDArray image = Texture(21, 34, 3, seed: code);
@@ -76,12 +75,7 @@ public sealed class ImageOpsOverloadTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(9)]
+    [MemberData(nameof(DeterministicCodes))]
     public void FixedCrop_IntCodeAndEnum_GiveIdenticalPixels(int code)
     {
         using NDArray image = Texture(20, 30, 3, seed: code);
@@ -102,57 +96,26 @@ public sealed class ImageOpsOverloadTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(9)]
-    [InlineData(10)]
+    [MemberData(nameof(AllCodes))]
     public void RandomCrop_IntCodeAndEnum_GiveIdenticalPixelsRectanglesAndDraws(int code)
     {
         using NDArray image = Texture(20, 30, 3, seed: code);
         var intRng = new Random(11);
         var enumRng = new Random(11);
-        (NDArray intImage, (int X, int Y, int Width, int Height) intRect) = ImageOps.RandomCrop(image, (16, 24), intRng, code);
-        (NDArray enumImage, ImageRect enumRect) = ImageOps.RandomCrop(image, (16, 24), enumRng, (Interpolation)code);
-        using (intImage)
-        using (enumImage)
-        {
-            Assert.Equal(new ImageRect(intRect.X, intRect.Y, intRect.Width, intRect.Height), enumRect);
-            Assert.Equal(intImage.ToArray<byte>(), enumImage.ToArray<byte>());
-            Assert.Equal(intRng.Next(), enumRng.Next());
-        }
+        AssertSameCrop(ImageOps.RandomCrop(image, (16, 24), intRng, code), ImageOps.RandomCrop(image, (16, 24), enumRng, (Interpolation)code));
+        Assert.Equal(intRng.Next(), enumRng.Next());
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(9)]
+    [MemberData(nameof(DeterministicCodes))]
     public void CenterCrop_IntCodeAndEnum_GiveIdenticalPixelsAndRectangles(int code)
     {
         using NDArray image = Texture(20, 30, 3, seed: code);
-        (NDArray intImage, (int X, int Y, int Width, int Height) intRect) = ImageOps.CenterCrop(image, (16, 24), code);
-        (NDArray enumImage, ImageRect enumRect) = ImageOps.CenterCrop(image, (16, 24), (Interpolation)code);
-        using (intImage)
-        using (enumImage)
-        {
-            Assert.Equal(new ImageRect(intRect.X, intRect.Y, intRect.Width, intRect.Height), enumRect);
-            Assert.Equal(intImage.ToArray<byte>(), enumImage.ToArray<byte>());
-        }
+        AssertSameCrop(ImageOps.CenterCrop(image, (16, 24), code), ImageOps.CenterCrop(image, (16, 24), (Interpolation)code));
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(9)]
-    [InlineData(10)]
+    [MemberData(nameof(AllCodes))]
     public void RandomSizeCrop_IntCodeAndEnum_GiveIdenticalPixelsRectanglesAndDraws(int code)
     {
         using NDArray image = Texture(40, 50, 3, seed: code);
@@ -160,24 +123,15 @@ public sealed class ImageOpsOverloadTests
         {
             var intRng = new Random(seed);
             var enumRng = new Random(seed);
-            (NDArray intImage, (int X, int Y, int Width, int Height) intRect) = ImageOps.RandomSizeCrop(image, (16, 16), 0.3, (0.75, 1.33), intRng, code);
-            (NDArray enumImage, ImageRect enumRect) = ImageOps.RandomSizeCrop(image, (16, 16), 0.3, (0.75, 1.33), enumRng, (Interpolation)code);
-            using (intImage)
-            using (enumImage)
-            {
-                Assert.Equal(new ImageRect(intRect.X, intRect.Y, intRect.Width, intRect.Height), enumRect);
-                Assert.Equal(intImage.ToArray<byte>(), enumImage.ToArray<byte>());
-                Assert.Equal(intRng.Next(), enumRng.Next());
-            }
+            AssertSameCrop(
+                ImageOps.RandomSizeCrop(image, (16, 16), 0.3, (0.75, 1.33), intRng, code),
+                ImageOps.RandomSizeCrop(image, (16, 16), 0.3, (0.75, 1.33), enumRng, (Interpolation)code));
+            Assert.Equal(intRng.Next(), enumRng.Next());
         }
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
+    [MemberData(nameof(MethodCodes))]
     public void CopyMakeBorder_IntTypeAndEnum_GiveIdenticalPixels(int type)
     {
         using NDArray bytes = Texture(5, 4, 3, seed: type);
@@ -235,6 +189,17 @@ public sealed class ImageOpsOverloadTests
         using NDArray image = Texture(2, 2, 3, seed: 7);
         Assert.Throws<ArgumentOutOfRangeException>(() => ImageOps.Encode(image, (ImageFormat)3));
         Assert.Throws<ArgumentException>(() => ImageOps.PackImage(default, image, format: ".gif"));
+    }
+
+    /// <summary>The int overload's crop and the enum overload's crop are the same rectangle and the same pixels; disposes both.</summary>
+    private static void AssertSameCrop((NDArray Image, (int X, int Y, int Width, int Height) Rect) byInt, (NDArray Image, ImageRect Rect) byEnum)
+    {
+        using (byInt.Image)
+        using (byEnum.Image)
+        {
+            Assert.Equal((ImageRect)byInt.Rect, byEnum.Rect);
+            Assert.Equal(byInt.Image.ToArray<byte>(), byEnum.Image.ToArray<byte>());
+        }
     }
 
     private static NDArray Texture(int height, int width, int channels, int seed)
