@@ -110,7 +110,7 @@ public static class Im2RecPacker
     /// <param name="root">The image folder.</param>
     /// <param name="options">The packing options.</param>
     /// <returns>The packed record, or the reason the image could not be packed.</returns>
-    public static (ImageListEntry Entry, byte[]? Record, string? Error) Encode(ImageListEntry entry, string root, Im2RecPackOptions options)
+    internal static (ImageListEntry Entry, byte[]? Record, string? Error) Encode(ImageListEntry entry, string root, Im2RecPackOptions options)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(options);
