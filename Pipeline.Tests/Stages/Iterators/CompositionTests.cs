@@ -156,6 +156,47 @@ public sealed class CompositionTests
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await iter.NextAsync());
     }
 
+    [Fact]
+    public async Task PrefetchingIter_ResetWhileAFetchIsStuck_ReturnsAtOnce_AndTheNextEpochFollows()
+    {
+        using var open = new ManualResetEventSlim();
+        using var stuck = new SemaphoreSlim(0);
+        var slow = new SampleIter<int>(
+            (epoch, _) => Numbers(epoch),
+            [new DataDesc("data", [1])],
+            [],
+            (sample, slot) =>
+            {
+                if (sample == 1)
+                {
+                    stuck.Release();
+                    open.Wait(TimeSpan.FromMinutes(1));
+                }
+
+                slot.Data<float>()[0] = sample;
+            },
+            prefetch: 1);
+        using var iter = new PrefetchingIter(slow);
+        (await iter.NextAsync())!.Dispose();
+        await stuck.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // The wrapped iterator's fetch is inside the stuck writer: a Reset that waited for it would never return.
+        await Task.Run(iter.Reset).WaitAsync(TimeSpan.FromSeconds(20));
+        Task<DataBatch?> next = iter.NextAsync().AsTask();
+        open.Set();
+        using DataBatch? first = await next.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal([100f], first!.Data[0].ToArray<float>());
+    }
+
+    private static async IAsyncEnumerable<int> Numbers(int epoch)
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            await Task.Yield();
+            yield return (100 * epoch) + i;
+        }
+    }
+
     private static NDArrayIter Rows(int count, int batchSize, int offset = 0) =>
         new(NDArray.From(Enumerable.Range(offset, count).Select(i => (float)i).ToArray(), count), NDArray.From(new float[count], count), batchSize);
 
