@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Pipeline.Core;
@@ -33,86 +32,70 @@ internal sealed class SampleProcessor
     /// <summary>Gets or sets the sample layout; a layout prepared on first use (a computed mean image) replaces the initial one before any record flows.</summary>
     public SampleLayout Layout { get; set; }
 
-    /// <summary>Decodes, augments and lays out one record (parallel part); the record's bytes are released here.</summary>
+    /// <summary>Decodes and augments one record (parallel part); the record's bytes are released here.</summary>
+    /// <remarks>A record whose image cannot be decoded or processed (any <see cref="ImagingException"/>) is skipped and counted under <see cref="CorruptRecordPolicy.Skip"/>, or fails the epoch naming the record.</remarks>
     public EpochMessage<ProcessedSample> Process(EpochMessage<RawImageRecord> message, int epoch, CancellationToken cancellationToken)
     {
         if (message.IsEndOfEpoch) return new EpochMessage<ProcessedSample>(null!, IsEndOfEpoch: true);
         RawImageRecord raw = message.Item;
         long start = Stopwatch.GetTimestamp();
-        byte[]? sample = null;
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            SampleLayout layout = Layout;
             SeededRandom rng = SeededRandom.For(_options.Seed, epoch, raw.Ordinal);
             NDArray image;
-            bool augmented = false;
             try
             {
-                ReadOnlySpan<byte> encoded = raw.Data.Span;
-                if (_options.Augmenter is IDecodedPixelsAugmenter { AcceptsDecodedPixels: true } fused && _decode.Color && layout.Channels == 3)
-                {
-                    // Resize and crop straight from the decoder's pixel buffer: no full-size copy of the image.
-                    image = ImageOps.DecodeRgb(encoded, _decode, (pixels, height, width) => fused.FromPixels(pixels, height, width, 3, rng));
-                    augmented = true;
-                }
-                else if (layout.Channels == 4)
-                {
-                    image = ImageOps.DecodeUnchanged(encoded, _decode.MaxPixels);
-                    if (image.GetLength(2) != 4)
-                    {
-                        int found = image.GetLength(2);
-                        image.Dispose();
-                        throw new ImageDecodeException($"Expected a 4-channel (RGBA) image, got {found} channels.");
-                    }
-                }
-                else
-                {
-                    image = ImageOps.Decode(encoded, _decode);
-                }
+                image = DecodeAndAugment(raw.Data.Span, rng);
             }
-            catch (ImageDecodeException error)
+            catch (ImagingException error)
             {
                 if (_options.CorruptRecords == CorruptRecordPolicy.Skip)
                 {
                     _metrics.AddSkipped($"{raw.Source}: {error.Message}");
-                    return new EpochMessage<ProcessedSample>(new ProcessedSample(null, raw.Label, raw.Id), IsEndOfEpoch: false);
+                    return new EpochMessage<ProcessedSample>(new ProcessedSample(null, rng, raw.Label, raw.Id, raw.Source), IsEndOfEpoch: false);
                 }
 
-                throw new RecordFormatException($"Cannot decode the image of record {raw.Id} ({raw.Source}): {error.Message}", null, null, raw.Source, error);
+                string what = error is ImageDecodeException ? "decode" : "process";
+                throw new RecordFormatException($"Cannot {what} the image of record {raw.Id} ({raw.Source}): {error.Message}", null, null, raw.Source, error);
             }
 
-            if (!augmented && _options.Augmenter is { } augmenter) image = augmenter.Apply(image, rng);
-            using (image)
-            {
-                sample = ArrayPool<byte>.Shared.Rent(layout.SampleBytes);
-                layout.Write(image, rng, sample.AsSpan(0, layout.SampleBytes));
-            }
-
-            var processed = new ProcessedSample(sample, raw.Label, raw.Id);
-            sample = null;
-            return new EpochMessage<ProcessedSample>(processed, IsEndOfEpoch: false);
+            return new EpochMessage<ProcessedSample>(new ProcessedSample(image, rng, raw.Label, raw.Id, raw.Source), IsEndOfEpoch: false);
         }
         finally
         {
-            if (sample is not null) ArrayPool<byte>.Shared.Return(sample);
             raw.Dispose();
             _metrics.Decode.AddItem(start);
         }
     }
 
-    /// <summary>Copies a finished sample into the batch being assembled (ordered part); skipped records leave no row.</summary>
+    /// <summary>Lays a finished sample out straight into its row of the batch being assembled (ordered part): no per-sample buffer, no copy; skipped records leave no row.</summary>
+    /// <remarks>The layout draws (mirror, contrast, illumination) come from the sample's own generator after the augmenter's, so the order of stages does not change them.</remarks>
     public DataBatch? Write(ProcessedSample sample, BatchAssembler assembler)
     {
-        if (sample.Data is null) return null;
+        if (sample.Image is not { } image) return null;
         long start = Stopwatch.GetTimestamp();
         try
         {
-            int sampleBytes = Layout.SampleBytes;
-            sample.Data.AsSpan(0, sampleBytes).CopyTo(assembler.DataSlots(0, 1));
             if (sample.Label.Length * sizeof(float) != _labelBytes)
             {
-                throw new RecordFormatException($"Record {sample.Id} has {sample.Label.Length} labels but LabelWidth is {_labelBytes / sizeof(float)}.");
+                throw new RecordFormatException($"Record {sample.Id} ({sample.Source}) has {sample.Label.Length} labels but LabelWidth is {_labelBytes / sizeof(float)}.");
+            }
+
+            try
+            {
+                Layout.Write(image, sample.Rng, assembler.DataSlots(0, 1));
+            }
+            catch (ImagingException error)
+            {
+                // The slot was not committed: under Skip the next sample overwrites it.
+                if (_options.CorruptRecords != CorruptRecordPolicy.Skip)
+                {
+                    throw new RecordFormatException($"Cannot process the image of record {sample.Id} ({sample.Source}): {error.Message}", null, null, sample.Source, error);
+                }
+
+                _metrics.AddSkipped($"{sample.Source}: {error.Message}");
+                return null;
             }
 
             MemoryMarshal.AsBytes(sample.Label.AsSpan()).CopyTo(assembler.LabelSlots(0, 1));
@@ -121,8 +104,35 @@ internal sealed class SampleProcessor
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(sample.Data);
+            image.Dispose();
             _metrics.Batch.AddItem(start);
         }
+    }
+
+    private NDArray DecodeAndAugment(ReadOnlySpan<byte> encoded, Random rng)
+    {
+        if (_options.Augmenter is IDecodedPixelsAugmenter { AcceptsDecodedPixels: true } fused && _decode.Color && Layout.Channels == 3)
+        {
+            // Resize and crop straight from the decoder's pixel buffer: no full-size copy of the image.
+            return ImageOps.DecodeRgb(encoded, _decode, (pixels, height, width) => fused.FromPixels(pixels, height, width, 3, rng));
+        }
+
+        NDArray image;
+        if (Layout.Channels == 4)
+        {
+            image = ImageOps.DecodeUnchanged(encoded, _decode.MaxPixels);
+            if (image.GetLength(2) != 4)
+            {
+                int found = image.GetLength(2);
+                image.Dispose();
+                throw new ImageDecodeException($"Expected a 4-channel (RGBA) image, got {found} channels.");
+            }
+        }
+        else
+        {
+            image = ImageOps.Decode(encoded, _decode);
+        }
+
+        return _options.Augmenter is { } augmenter ? augmenter.Apply(image, rng) : image;
     }
 }

@@ -37,7 +37,7 @@ public static partial class ImageOps
         if (type is < BorderType.Constant or > BorderType.Reflect101) throw new ArgumentOutOfRangeException(nameof(type), type, "Border types are 0 constant, 1 replicate, 2 reflect, 3 wrap, 4 reflect-101.");
         int outH = h + top + bottom;
         int outW = w + left + right;
-        NDArray dst = NDArray.Empty(src.DType, outH, outW, c);
+        NDArray dst = NewImage(src.DType, outH, outW, c);
         int element = src.DType.SizeInBytes();
         int pixel = c * element;
         Span<byte> source = src.AsBytes();

@@ -35,7 +35,7 @@ public static partial class ImageOps
             throw new ArgumentOutOfRangeException(nameof(interp), interp, "Resize takes interpolation codes 0-4 (nearest, bilinear, bicubic, area, Lanczos-4); resolve 9 (auto) and 10 (random) with ResolveInterp first.");
         }
 
-        NDArray dst = NDArray.Empty(src.DType, height, width, c);
+        NDArray dst = NewImage(src.DType, height, width, c);
         if (width == w && height == h)
         {
             src.AsBytes().CopyTo(dst.AsBytes());
@@ -75,7 +75,7 @@ public static partial class ImageOps
             throw new ArgumentOutOfRangeException(nameof(window), window, $"The window is empty or outside the {width}x{height} resized image.");
         }
 
-        NDArray dst = NDArray.Empty(src.DType, window.Height, window.Width, c);
+        NDArray dst = NewImage(src.DType, window.Height, window.Width, c);
         if (width == w && height == h)
         {
             using NDArray same = FixedCrop(src, window.X, window.Y, window.Width, window.Height);
@@ -96,7 +96,7 @@ public static partial class ImageOps
     /// <summary>The span form of <c>ResizeCrop</c> for uint8 pixels that are not in an <see cref="NDArray"/>.</summary>
     internal static NDArray ResizeCropPixels(ReadOnlySpan<byte> pixels, int h, int w, int c, int width, int height, ImageRect window, Interpolation interp)
     {
-        NDArray dst = NDArray.Empty(DType.UInt8, window.Height, window.Width, c);
+        NDArray dst = NewImage(DType.UInt8, window.Height, window.Width, c);
         Resampler.Resize<byte, byte>(pixels, w, h, c, dst.AsSpan<byte>(), width, height, interp, window);
         return dst;
     }

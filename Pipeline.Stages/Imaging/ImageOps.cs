@@ -27,6 +27,28 @@ public static partial class ImageOps
         return (h, w, c);
     }
 
+    /// <summary>Allocates the output of a geometry step, refusing one over the pixel limit before allocating it.</summary>
+    /// <remarks>Sizes computed from data (a 1x4000 image whose short side is resized to 224 becomes 224x896000) would
+    /// otherwise cost gigabytes; the limit is the default decode limit, <see cref="ImageDecodeOptions.DefaultMaxPixels"/>.</remarks>
+    /// <exception cref="ImagingException">The output would have more than <see cref="ImageDecodeOptions.DefaultMaxPixels"/> pixels.</exception>
+    internal static NDArray NewImage(DType dtype, long height, long width, int channels)
+    {
+        CheckOutputSize(height, width);
+        return NDArray.Empty(dtype, (int)height, (int)width, channels);
+    }
+
+    /// <summary>Refuses a geometry step's output size (also a virtual one, such as a fused resize's) over the pixel limit.</summary>
+    /// <exception cref="ImagingException">The size is empty or over <see cref="ImageDecodeOptions.DefaultMaxPixels"/> pixels.</exception>
+    internal static void CheckOutputSize(long height, long width)
+    {
+        if (height <= 0 || width <= 0 || height * width > ImageDecodeOptions.DefaultMaxPixels)
+        {
+            throw new ImagingException(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"A {width}x{height} (width x height) output image is empty or over the limit of {ImageDecodeOptions.DefaultMaxPixels} pixels."));
+        }
+    }
+
     internal static NDArray ToFloat32(NDArray src)
     {
         NDArray result = NDArray.Empty(DType.Float32, src.Shape);

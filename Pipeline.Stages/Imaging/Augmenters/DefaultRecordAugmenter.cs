@@ -75,12 +75,15 @@ internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmente
     public NDArray FromPixels(ReadOnlySpan<byte> pixels, int rows, int cols, int channels, Random rng)
     {
         (int nw, int nh) = ShorterSide(cols, rows);
+
+        // The same refusal as the step-by-step resize's, though the fused path never allocates the whole resized image.
+        ImageOps.CheckOutputSize(nh, nw);
         Interpolation resizeInterp = Interp(cols, rows, nw, nh, rng);
         Interpolation cropInterp = Interp(nw, nh, _width, _height, rng);
         if (nh < _height || nw < _width)
         {
             // The crop step would enlarge again: run the steps one by one.
-            NDArray resized = NDArray.Empty(DType.UInt8, nh, nw, channels);
+            NDArray resized = ImageOps.NewImage(DType.UInt8, nh, nw, channels);
             Resampler.Resize<byte, byte>(pixels, cols, rows, channels, resized.AsSpan<byte>(), nw, nh, resizeInterp);
             return ColorSteps(NativeCrop(resized, cropInterp, rng), rng);
         }

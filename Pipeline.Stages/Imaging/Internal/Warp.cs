@@ -17,7 +17,7 @@ internal static class Warp
         double i02 = -((i00 * forward[2]) + (i01 * forward[5]));
         double i12 = -((i10 * forward[2]) + (i11 * forward[5]));
         int taps = interp switch { Interpolation.Nearest => 1, Interpolation.Bicubic => 4, Interpolation.Lanczos4 => 8, _ => 2 };
-        NDArray dst = NDArray.Empty(DType.UInt8, height, width, c);
+        NDArray dst = ImageOps.NewImage(DType.UInt8, height, width, c);
         ReadOnlySpan<byte> s = src.AsSpan<byte>();
         Span<byte> d = dst.AsSpan<byte>();
         Span<float> wx = stackalloc float[8];

@@ -441,6 +441,42 @@ public sealed class ImageIteratorTests(Xunit.Abstractions.ITestOutputHelper outp
         SeedAug = seedAug,
     });
 
+    [Theory]
+    [InlineData(-1, 4000)]
+    [InlineData(256, 20000)]
+    public async Task ImageWhoseAugmentationWouldExceedThePixelLimit_IsSkippedWithoutAllocating_OrFailsNamingTheRecord(int resize, int height)
+    {
+        // A 1-pixel-wide image: its short side scaled to 224 (no Resize: enlarged by the crop step) or to 256 makes
+        // a 224x896000 or 256x5120000 image, far over the pixel limit.
+        using var temp = new TempDirectory();
+        string rec = temp.File("thin.rec");
+        using (var writer = new RecordIOWriter(rec))
+        using (NDArray thin = NDArray.Zeros(DType.UInt8, height, 1, 3))
+        {
+            for (int i = 0; i < 6; i++)
+            {
+                var header = new ImageRecordHeader(0, i, (ulong)i, 0);
+                writer.Write(i == 3 ? ImageOps.PackImage(header, thin, ImageFormat.Png) : ImageRecord.Pack(header, File.ReadAllBytes(s_photos[i])));
+            }
+        }
+
+        var options = new ImageRecordIterOptions { PathImgRec = rec, DataShape = [3, 224, 224], BatchSize = 5, Resize = resize, PreprocessThreads = 2 };
+        using (var skipping = new ImageRecordIter(options with { CorruptRecords = CorruptRecordPolicy.Skip }))
+        {
+            long allocated = GC.GetTotalAllocatedBytes(precise: true);
+            List<BatchCopy> batches = await Batches.EpochAsync(skipping).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(GC.GetTotalAllocatedBytes(precise: true) - allocated < 200L << 20, "the oversized image was allocated");
+            Assert.Equal([0L, 1, 2, 4, 5], batches[0].Index!);
+            Assert.Equal(1, skipping.Metrics.SkippedRecords);
+            Assert.Contains("offset", Assert.Single(skipping.Metrics.SkippedDetails), StringComparison.Ordinal);
+        }
+
+        using var strict = new ImageRecordIter(options);
+        var error = await Assert.ThrowsAsync<RecordFormatException>(() => Batches.EpochAsync(strict)).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("record 3", error.Message, StringComparison.Ordinal);
+        Assert.IsType<ImagingException>(error.InnerException);
+    }
+
     private static string WriteRecWithCorruptImage(TempDirectory temp, int corruptAt)
     {
         string rec = temp.File("broken.rec");
