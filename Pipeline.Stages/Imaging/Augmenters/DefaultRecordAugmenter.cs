@@ -72,13 +72,20 @@ internal sealed class DefaultRecordAugmenter : Augmenter, IDecodedPixelsAugmente
     }
 
     /// <summary>The fused path on decoded uint8 pixels (the decoder's own buffer, or an image's): same draws and result as the steps one by one.</summary>
-    public NDArray FromPixels(ReadOnlySpan<byte> pixels, int rows, int cols, int channels, Random rng)
+    public NDArray FromPixels(ReadOnlySpan<byte> pixels, int rows, int cols, int channels, Random rng) =>
+        FromPixels(pixels, rows, cols, channels, rng, rows, cols);
+
+    /// <inheritdoc />
+    public (int Width, int Height) ResizeTarget(int width, int height) => ShorterSide(width, height);
+
+    /// <summary>The fused path on pixels decoded at a reduced scale: the resize size and the draws follow the full-size source.</summary>
+    public NDArray FromPixels(ReadOnlySpan<byte> pixels, int rows, int cols, int channels, Random rng, int sourceRows, int sourceCols)
     {
-        (int nw, int nh) = ShorterSide(cols, rows);
+        (int nw, int nh) = ShorterSide(sourceCols, sourceRows);
 
         // The same refusal as the step-by-step resize's, though the fused path never allocates the whole resized image.
         ImageOps.CheckOutputSize(nh, nw);
-        Interpolation resizeInterp = Interp(cols, rows, nw, nh, rng);
+        Interpolation resizeInterp = Interp(sourceCols, sourceRows, nw, nh, rng);
         Interpolation cropInterp = Interp(nw, nh, _width, _height, rng);
         if (nh < _height || nw < _width)
         {
