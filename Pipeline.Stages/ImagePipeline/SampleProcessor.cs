@@ -58,7 +58,7 @@ internal sealed class SampleProcessor
                 }
                 else if (layout.Channels == 4)
                 {
-                    image = ImageOps.DecodeUnchanged(encoded, _decode.MaxPixels);
+                    image = ImageOps.DecodeUnchanged(encoded, _decode);
                     if (image.GetLength(2) != 4)
                     {
                         int found = image.GetLength(2);
