@@ -71,7 +71,7 @@ internal sealed unsafe class TurboJpegCodec(string file)
             _ => TurboJpeg.PixelFormatRgba,
         };
 
-        // 4:2:0 for colour, as OpenCV's imencode (libjpeg's default).
+        // OpenCV's imencode settings (libjpeg's defaults): 4:2:0 for colour, the accurate DCT; the bytes are cv2.imencode's.
         int subsampling = channels == 1 ? TurboJpeg.SubsamplingGray : TurboJpeg.SubsamplingYuv420;
         byte* jpeg = null;
         CULong size = default;
@@ -79,7 +79,7 @@ internal sealed unsafe class TurboJpegCodec(string file)
         {
             fixed (byte* source = pixels)
             {
-                if (TurboJpeg.tjCompress2(handle, source, width, width * channels, height, pixelFormat, &jpeg, &size, subsampling, Math.Clamp(quality, 1, 100), 0) != 0) FailUnlessWarning(ref s_compressor);
+                if (TurboJpeg.tjCompress2(handle, source, width, width * channels, height, pixelFormat, &jpeg, &size, subsampling, Math.Clamp(quality, 1, 100), TurboJpeg.FlagAccurateDct) != 0) FailUnlessWarning(ref s_compressor);
             }
 
             return new ReadOnlySpan<byte>(jpeg, checked((int)size.Value)).ToArray();

@@ -18,6 +18,9 @@ internal static unsafe partial class TurboJpeg
 
     public const int ErrorWarning = 0;
 
+    /// <summary>The accurate integer DCT: TurboJPEG compresses with the fast one unless asked, libjpeg (and so OpenCV) with this one.</summary>
+    public const int FlagAccurateDct = 4096;
+
     /// <summary>What the codec calls: a library without these is treated as missing.</summary>
     public static readonly string[] RequiredExports =
     [
