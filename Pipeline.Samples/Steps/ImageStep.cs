@@ -10,7 +10,7 @@ internal sealed class ImageStep : ITourStep
 {
     public string Name => "image";
 
-    public string Summary => "ImageOps decodes (ImageSharp), resizes and crops with OpenCV's definitions, and packs images into records.";
+    public string Summary => "ImageOps decodes (libjpeg-turbo and libpng when installed, else ImageSharp), resizes and crops with OpenCV's definitions, and packs images into records.";
 
     public void Run(TourContext context)
     {
@@ -27,6 +27,7 @@ internal sealed class ImageStep : ITourStep
             }
         }
 
+        context.Out.WriteLine($"codecs: {ImageCodecs.Description}");
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"decoded {decoded} images at {decoded / watch.Elapsed.TotalSeconds:F0} images/s (1 thread)"));
 
         using NDArray image = ImageOps.Read(Path.Combine(context.DataDir, "photos", "objects", "kite.jpg"));

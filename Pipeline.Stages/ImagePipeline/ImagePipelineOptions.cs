@@ -61,5 +61,9 @@ public sealed record ImagePipelineOptions
         if (Threads <= 0) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be positive.");
         if (Prefetch <= 0) throw new ArgumentOutOfRangeException(nameof(Prefetch), Prefetch, "Prefetch must be positive.");
         if (!Enum.IsDefined(LastBatchHandle)) throw new ArgumentOutOfRangeException(nameof(LastBatchHandle), LastBatchHandle, "Unknown LastBatchHandle.");
+        ArgumentNullException.ThrowIfNull(Decode, nameof(Decode));
+
+        // A forced native codec that cannot load fails here, not on every record.
+        ImageCodecs.Get(Decode.Codec);
     }
 }

@@ -120,7 +120,7 @@ internal sealed class SampleProcessor
         NDArray image;
         if (Layout.Channels == 4)
         {
-            image = ImageOps.DecodeUnchanged(encoded, _decode.MaxPixels);
+            image = ImageOps.DecodeUnchanged(encoded, _decode);
             if (image.GetLength(2) != 4)
             {
                 int found = image.GetLength(2);

@@ -4,11 +4,23 @@ namespace Pipeline.Stages.Imaging;
 
 /// <summary>MXNet's <c>mx.image</c> functions: decode, resize, crop, normalize, border, pack. Images are <see cref="NDArray"/> (H, W, C), uint8, RGB.</summary>
 /// <remarks>
+/// <para>
 /// Resizing follows OpenCV's definitions (decision 8 in docs/architecture.md), implemented on spans: <see cref="Interpolation"/> holds
 /// MXNet's codes (0 nearest, 1 bilinear with half-pixel centres, 2 bicubic with a = -0.75, 3 area, 4 Lanczos-4).
 /// MXNet's integer codes, border types and <c>.jpg</c>-style format names are kept as overloads beside the
 /// <see cref="Interpolation"/>, <see cref="BorderType"/> and <see cref="ImageFormat"/> ones, which are the single
-/// implementation. ImageSharp only decodes and encodes. Size tuples are (width, height); shapes are (height, width, channels).
+/// implementation. Size tuples are (width, height); shapes are (height, width, channels).
+/// </para>
+/// <para>
+/// Decoding and encoding go through <see cref="ImageCodecs.Default"/> unless <see cref="ImageDecodeOptions.Codec"/> says
+/// otherwise: the system's libjpeg-turbo and libpng for JPEG and PNG when they load (pixels identical to OpenCV's
+/// <c>imdecode</c>, as MXNet), ImageSharp otherwise and for BMP and GIF. The supported formats are JPEG, PNG, BMP and GIF
+/// (its first frame only); every other format (TIFF, WebP, TGA, PBM, ...) is refused from its header with an
+/// <see cref="ImageDecodeException"/> naming it. The header is read before any pixel is allocated, so an image over
+/// <see cref="ImageDecodeOptions.MaxPixels"/> costs nothing; PNG text chunks are never inflated; and whatever a decoder
+/// throws on hostile bytes arrives as an <see cref="ImageDecodeException"/>. EXIF orientation is ignored, as MXNet's
+/// <c>imdecode</c>, unless <see cref="ImageDecodeOptions.AutoOrient"/> asks for it (decision 14).
+/// </para>
 /// </remarks>
 public static partial class ImageOps
 {

@@ -19,6 +19,15 @@ internal static class TestFiles
     public static readonly string OpenCvDir = Path.Combine(AppContext.BaseDirectory, "TestData", "opencv");
     public static readonly string PhotosDir = Path.Combine(Im2RecDir, "photos");
 
+    /// <summary>Codec fixtures and OpenCV's decodes of them (tools/make_codec_references.py).</summary>
+    public static readonly string CodecsDir = Path.Combine(AppContext.BaseDirectory, "TestData", "codecs");
+    public static readonly string CodecReferences = Path.Combine(CodecsDir, "decode-references.json");
+
+    /// <summary>Where a file named by its path in the repository (<c>data/...</c>, <c>Pipeline.Tests/TestData/...</c>) is copied next to the tests.</summary>
+    public static string FromRepository(string path) => path.StartsWith("data/", StringComparison.Ordinal)
+        ? Path.Combine(AppContext.BaseDirectory, "TestData", "data", path["data/".Length..])
+        : Path.Combine(AppContext.BaseDirectory, "TestData", path["Pipeline.Tests/TestData/".Length..]);
+
     public static string Rec(string name) => Path.Combine(RecordIODir, name + ".rec");
 
     public static string Idx(string name) => Path.Combine(RecordIODir, name + ".idx");

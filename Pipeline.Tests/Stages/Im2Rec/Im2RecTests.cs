@@ -77,6 +77,17 @@ public sealed class Im2RecTests
         Assert.Null(ours.Read());
     }
 
+    [NativeFact]
+    public async Task Reencoded_WithTheNativeCodecs_IsByteIdenticalToTheRealIm2Rec()
+    {
+        // libjpeg-turbo decodes (EXIF orientation applied, as cv::imdecode) and encodes exactly as OpenCV does, so
+        // without a resize the records are the real im2rec's, byte for byte.
+        NativeCodecs.Require();
+        using var temp = new TempDirectory();
+        await Im2RecPacker.PackAsync(Path.Combine(TestFiles.Im2RecDir, "images.lst"), TestFiles.PhotosDir, temp.File("o.rec"), temp.File("o.idx"), new Im2RecPackOptions { Quality = 95, NumThreads = 2 });
+        Assert.Equal(File.ReadAllBytes(TestFiles.Im2RecRec("im2rec-default")), File.ReadAllBytes(temp.File("o.rec")));
+    }
+
     [Fact]
     public async Task UnreadableImage_IsSkippedAndCounted_OrStopsWithStrictLeavingNothing()
     {
