@@ -14,7 +14,8 @@ internal static class Program
         usage: throughput recordio|iterators [--dir DIR]
                throughput imaging [--corpus DIR]
                throughput codecs [--corpus DIR] [--rounds 3]
-               throughput pipeline [--corpus DIR] [--threads 2]
+               throughput pipeline [--corpus DIR] [--threads 2] [--crop resize-crop|random-resized] [--no-peers]
+               throughput pipeline-rss [--corpus DIR] [--threads 2] [--epochs 5]
                throughput im2rec [--corpus DIR] [--dir DIR]
                BenchmarkDotNet arguments (--filter '*RecordIO*')
         The corpus defaults to $TMPDIR/corpus, the work folder to $TMPDIR/pipeline-bench.
@@ -27,7 +28,8 @@ internal static class Program
         ["iterators"] = ["dir"],
         ["imaging"] = ["corpus"],
         ["codecs"] = ["corpus", "rounds"],
-        ["pipeline"] = ["corpus", "threads"],
+        ["pipeline"] = ["corpus", "threads", "crop", "no-peers"],
+        ["pipeline-rss"] = ["corpus", "threads", "epochs"],
         ["im2rec"] = ["corpus", "dir"],
     };
 
@@ -48,7 +50,8 @@ internal static class Program
                 "iterators" => Iterators.IteratorThroughput.Run(options.Dir),
                 "imaging" => Imaging.ImagingThroughput.Run(options.Corpus),
                 "codecs" => Imaging.CodecThroughput.Run(options.Corpus, options.Int("rounds", 3)),
-                "pipeline" => Imaging.PipelineThroughput.Run(options.Corpus, options.Int("threads", 2)),
+                "pipeline" => Imaging.PipelineThroughput.Run(options.Corpus, options.Int("threads", 2), options.String("crop", "resize-crop"), !options.Flag("no-peers")),
+                "pipeline-rss" => Imaging.PipelineRss.Run(options.Corpus, options.Int("threads", 2), options.Int("epochs", 5), args),
                 "im2rec" => Imaging.Im2RecThroughput.Run(options.Corpus, options.Dir),
                 _ => Usage(),
             };
