@@ -16,7 +16,7 @@ internal static class Program
                throughput codecs [--corpus DIR] [--rounds 3]
                throughput pipeline [--corpus DIR] [--threads 2] [--crop resize-crop|random-resized] [--no-peers]
                throughput pipeline-rss [--corpus DIR] [--threads 2] [--epochs 5]
-               throughput im2rec [--corpus DIR] [--dir DIR]
+               throughput im2rec [--corpus DIR] [--dir DIR] [--rounds 3] [--no-peers]
                BenchmarkDotNet arguments (--filter '*RecordIO*')
         The corpus defaults to $TMPDIR/corpus, the work folder to $TMPDIR/pipeline-bench.
         """;
@@ -30,7 +30,7 @@ internal static class Program
         ["codecs"] = ["corpus", "rounds"],
         ["pipeline"] = ["corpus", "threads", "crop", "no-peers"],
         ["pipeline-rss"] = ["corpus", "threads", "epochs"],
-        ["im2rec"] = ["corpus", "dir"],
+        ["im2rec"] = ["corpus", "dir", "rounds", "no-peers"],
     };
 
     private static int Main(string[] args)
@@ -52,7 +52,7 @@ internal static class Program
                 "codecs" => Imaging.CodecThroughput.Run(options.Corpus, options.Int("rounds", 3)),
                 "pipeline" => Imaging.PipelineThroughput.Run(options.Corpus, options.Int("threads", 2), options.String("crop", "resize-crop"), !options.Flag("no-peers")),
                 "pipeline-rss" => Imaging.PipelineRss.Run(options.Corpus, options.Int("threads", 2), options.Int("epochs", 5), args),
-                "im2rec" => Imaging.Im2RecThroughput.Run(options.Corpus, options.Dir),
+                "im2rec" => Imaging.Im2RecThroughput.Run(options.Corpus, options.Dir, options.Int("rounds", 3), !options.Flag("no-peers")),
                 _ => Usage(),
             };
         }
