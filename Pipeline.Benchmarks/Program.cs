@@ -4,25 +4,55 @@ using Pipeline.Benchmarks.RecordIO;
 namespace Pipeline.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project Pipeline.Benchmarks -- throughput recordio|iterators [--dir DIR] | throughput imaging|pipeline|im2rec [--corpus DIR]</c> runs the plain
-/// end-to-end throughput command; any other arguments go to BenchmarkDotNet (<c>--filter *RecordIO*</c>).
+/// <c>dotnet run -c Release --project Pipeline.Benchmarks -- throughput COMMAND [options]</c> runs a plain end-to-end
+/// throughput command (see <see cref="Usage"/> and BENCHMARKS.md); any other arguments go to BenchmarkDotNet
+/// (<c>--filter *RecordIO*</c>).
 /// </summary>
 internal static class Program
 {
+    private const string UsageText = """
+        usage: throughput recordio|iterators [--dir DIR]
+               throughput imaging [--corpus DIR]
+               throughput codecs [--corpus DIR] [--rounds 3]
+               throughput pipeline [--corpus DIR] [--threads 2] [--crop resize-crop|random-resized] [--no-peers]
+               throughput pipeline-rss [--corpus DIR] [--threads 2] [--epochs 5]
+               throughput im2rec [--corpus DIR] [--dir DIR] [--rounds 3] [--no-peers]
+               BenchmarkDotNet arguments (--filter '*RecordIO*')
+        The corpus defaults to $TMPDIR/corpus, the work folder to $TMPDIR/pipeline-bench.
+        """;
+
+    /// <summary>The options each command takes, so that a misspelt one fails before a long run rather than being ignored.</summary>
+    private static readonly Dictionary<string, string[]> s_options = new(StringComparer.Ordinal)
+    {
+        ["recordio"] = ["dir"],
+        ["iterators"] = ["dir"],
+        ["imaging"] = ["corpus"],
+        ["codecs"] = ["corpus", "rounds"],
+        ["pipeline"] = ["corpus", "threads", "crop", "no-peers"],
+        ["pipeline-rss"] = ["corpus", "threads", "epochs"],
+        ["im2rec"] = ["corpus", "dir", "rounds", "no-peers"],
+    };
+
     private static int Main(string[] args)
     {
         if (args.Length >= 2 && args[0] == "throughput")
         {
-            string dir = args.Length >= 4 && args[2] == "--dir" ? args[3] : Path.Combine(Path.GetTempPath(), "pipeline-bench");
+            if (!s_options.TryGetValue(args[1], out string[]? known) || ThroughputArguments.Parse(args[2..]) is not { } options) return Usage();
+            if (options.Names.Except(known).ToList() is { Count: > 0 } unknown)
+            {
+                Console.Error.WriteLine($"throughput {args[1]} does not take --{string.Join(", --", unknown)}.");
+                return Usage();
+            }
+
             return args[1] switch
             {
-                "recordio" => RecordIOThroughput.Run(dir),
-                "iterators" => Iterators.IteratorThroughput.Run(dir),
-                "pipeline" => Imaging.PipelineThroughput.Run(
-                    args.Length >= 4 && args[2] == "--corpus" ? args[3] : Path.Combine(Path.GetTempPath(), "corpus"),
-                    args.Length >= 6 && args[4] == "--threads" ? int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : 2),
-                "im2rec" => Imaging.Im2RecThroughput.Run(args.Length >= 4 && args[2] == "--corpus" ? args[3] : Path.Combine(Path.GetTempPath(), "corpus"), dir),
-                "imaging" => Imaging.ImagingThroughput.Run(args.Length >= 4 && args[2] == "--corpus" ? args[3] : Path.Combine(Path.GetTempPath(), "corpus")),
+                "recordio" => RecordIOThroughput.Run(options.Dir),
+                "iterators" => Iterators.IteratorThroughput.Run(options.Dir),
+                "imaging" => Imaging.ImagingThroughput.Run(options.Corpus),
+                "codecs" => Imaging.CodecThroughput.Run(options.Corpus, options.Int("rounds", 3)),
+                "pipeline" => Imaging.PipelineThroughput.Run(options.Corpus, options.Int("threads", 2), options.String("crop", "resize-crop"), !options.Flag("no-peers")),
+                "pipeline-rss" => Imaging.PipelineRss.Run(options.Corpus, options.Int("threads", 2), options.Int("epochs", 5), args),
+                "im2rec" => Imaging.Im2RecThroughput.Run(options.Corpus, options.Dir, options.Int("rounds", 3), !options.Flag("no-peers")),
                 _ => Usage(),
             };
         }
@@ -33,7 +63,7 @@ internal static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: throughput recordio|iterators [--dir DIR] | throughput imaging|pipeline|im2rec [--corpus DIR] | BenchmarkDotNet arguments");
+        Console.Error.WriteLine(UsageText);
         return 2;
     }
 }
