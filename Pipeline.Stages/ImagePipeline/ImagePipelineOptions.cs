@@ -42,6 +42,10 @@ public sealed record ImagePipelineOptions
     /// <summary>Gets how images are decoded (the channel count follows <see cref="Layout"/>).</summary>
     public ImageDecodeOptions Decode { get; init; } = ImageDecodeOptions.Default;
 
+    /// <summary>Gets whether a JPEG whose augmentation starts by shrinking it to at most half its size is decoded at a reduced scale (1/2, 1/4 or 1/8, the smallest still at least the resize's size), like PIL's draft mode.</summary>
+    /// <remarks>Off by default: the DCT-domain reduction changes pixels relative to MXNet, which decodes at full size and then resizes. It applies when the augmenter can start from decoded pixels (<c>ImageRecordIter</c>'s <c>aug_default</c> with <c>Resize</c> and no affine, pad or random-size crop).</remarks>
+    public bool ScaledDecode { get; init; }
+
     /// <summary>Gets the name of the data input.</summary>
     public string DataName { get; init; } = "data";
 

@@ -109,12 +109,28 @@ internal sealed class SampleProcessor
         }
     }
 
+    /// <summary>The largest DCT scale (1/8, 1/4, 1/2) whose decoded size is still at least the augmenter's first resize in both axes, else full size.</summary>
+    internal static int ScaleFor(ImageHeader header, IDecodedPixelsAugmenter augmenter)
+    {
+        (int width, int height) = augmenter.ResizeTarget(header.Width, header.Height);
+        for (int scale = 8; scale >= 2; scale /= 2)
+        {
+            (int scaledWidth, int scaledHeight) = ImageCodec.ScaledSize(header, scale);
+            if (scaledWidth >= width && scaledHeight >= height) return scale;
+        }
+
+        return 1;
+    }
+
     private NDArray DecodeAndAugment(ReadOnlySpan<byte> encoded, Random rng)
     {
         if (_options.Augmenter is IDecodedPixelsAugmenter { AcceptsDecodedPixels: true } fused && _decode.Color && Layout.Channels == 3)
         {
-            // Resize and crop straight from the decoder's pixel buffer: no full-size copy of the image.
-            return ImageOps.DecodeRgb(encoded, _decode, (pixels, height, width) => fused.FromPixels(pixels, height, width, 3, rng));
+            // Resize and crop straight from the decoder's pixel buffer: no full-size copy of the image. With scaled decode,
+            // a JPEG arrives already reduced in the DCT domain, never below the augmenter's first resize.
+            Func<ImageHeader, int>? scaleFor = _options.ScaledDecode ? header => ScaleFor(header, fused) : null;
+            return ImageOps.DecodeRgb(
+                encoded, _decode, scaleFor, (pixels, height, width, sourceHeight, sourceWidth) => fused.FromPixels(pixels, height, width, 3, rng, sourceHeight, sourceWidth));
         }
 
         NDArray image;

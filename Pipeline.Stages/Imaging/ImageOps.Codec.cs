@@ -31,22 +31,44 @@ public static partial class ImageOps
     /// <param name="options">Orientation, size limit and codec (the result is always RGB).</param>
     /// <param name="use">Receives the (H, W, 3) pixels, valid only during the call, and the height and width.</param>
     /// <returns>What <paramref name="use"/> returned.</returns>
-    internal static T DecodeRgb<T>(ReadOnlySpan<byte> encoded, ImageDecodeOptions options, RgbPixels<T> use)
+    internal static T DecodeRgb<T>(ReadOnlySpan<byte> encoded, ImageDecodeOptions options, RgbPixels<T> use) =>
+        DecodeRgb(encoded, options, scaleFor: null, (pixels, height, width, _, _) => use(pixels, height, width));
+
+    /// <summary>Decodes to RGB, at a reduced DCT-domain scale for a JPEG when <paramref name="scaleFor"/> picks one, and hands the pixels and the full-size header to <paramref name="use"/>.</summary>
+    /// <typeparam name="T">What <paramref name="use"/> makes of the pixels.</typeparam>
+    /// <param name="encoded">The file bytes.</param>
+    /// <param name="options">Orientation, size limit and codec (the result is always RGB).</param>
+    /// <param name="scaleFor">Picks the scale denominator (1, 2, 4 or 8) for a JPEG from its header, or <see langword="null"/> for full size; ignored when the image is re-oriented.</param>
+    /// <param name="use">Receives the (H, W, 3) pixels, valid only during the call, their height and width, and the full-size height and width.</param>
+    /// <returns>What <paramref name="use"/> returned.</returns>
+    internal static T DecodeRgb<T>(ReadOnlySpan<byte> encoded, ImageDecodeOptions options, Func<ImageHeader, int>? scaleFor, ScaledRgbPixels<T> use)
     {
         ArgumentNullException.ThrowIfNull(options);
         ImageCodec codec = ImageCodecs.Get(options.Codec);
         ImageHeader header = CheckHeader(codec, encoded, options.MaxPixels);
+        int orientation = options.AutoOrient && header.Format == ImageFormat.Jpeg ? ExifOrientation.Read(encoded) : 1;
+        int scale = scaleFor is not null && orientation == 1 && header.Format == ImageFormat.Jpeg ? scaleFor(header) : 1;
+        if (scale != 1)
+        {
+            (int width, int height) = ImageCodec.ScaledSize(header, scale);
+            using var scaled = new PixelBuffer((long)width * height * 3);
+            codec.Decode(encoded, header, 3, scale, scaled.Span);
+            return use(scaled.Span, height, width, header.Height, header.Width);
+        }
+
         using var pixels = new PixelBuffer((long)header.Width * header.Height * 3);
         codec.Decode(encoded, header, 3, 1, pixels.Span);
-        int orientation = options.AutoOrient && header.Format == ImageFormat.Jpeg ? ExifOrientation.Read(encoded) : 1;
-        if (orientation == 1) return use(pixels.Span, header.Height, header.Width);
+        if (orientation == 1) return use(pixels.Span, header.Height, header.Width, header.Height, header.Width);
         using var turned = new PixelBuffer(pixels.Length);
         ExifOrientation.Apply(pixels.Span, header.Height, header.Width, 3, orientation, turned.Span);
-        return orientation >= 5 ? use(turned.Span, header.Width, header.Height) : use(turned.Span, header.Height, header.Width);
+        return orientation >= 5 ? use(turned.Span, header.Width, header.Height, header.Width, header.Height) : use(turned.Span, header.Height, header.Width, header.Height, header.Width);
     }
 
     /// <summary>Receives decoded RGB pixels.</summary>
     internal delegate T RgbPixels<T>(ReadOnlySpan<byte> pixels, int height, int width);
+
+    /// <summary>Receives decoded RGB pixels, possibly at a reduced scale, with the image's full-size height and width.</summary>
+    internal delegate T ScaledRgbPixels<T>(ReadOnlySpan<byte> pixels, int height, int width, int sourceHeight, int sourceWidth);
 
     /// <summary>Decodes keeping the stored channels (1 gray, 3 RGB, 4 RGBA) and ignoring EXIF orientation, as OpenCV's <c>IMREAD_UNCHANGED</c> for 8-bit images.</summary>
     /// <param name="encoded">The file bytes.</param>

@@ -80,6 +80,7 @@ public sealed class ImageRecordIter : ImagePipelineIter
             Prefetch = o.PrefetchBuffer,
             Seed = o.SeedAug ?? o.Seed,
             CorruptRecords = o.CorruptRecords,
+            ScaledDecode = o.ScaledDecode,
             DataName = o.DataName,
             LabelName = o.LabelName,
             PrepareLayout = computeMeanImage ? async cancellationToken => layout with { MeanImage = await ComputeMeanImageAsync(o, cancellationToken).ConfigureAwait(false) } : null,

@@ -188,6 +188,10 @@ public sealed record ImageRecordIterOptions
     /// <summary>Gets what happens to a record whose image cannot be decoded: throw (default) or skip and count.</summary>
     public CorruptRecordPolicy CorruptRecords { get; init; } = CorruptRecordPolicy.Throw;
 
+    /// <summary>Gets whether JPEGs are decoded at a reduced DCT scale when <see cref="Resize"/> shrinks them to at most half (see <see cref="ImagePipelineOptions.ScaledDecode"/>).</summary>
+    /// <remarks>Not an MXNet parameter. Off by default, since it changes pixels relative to MXNet's full-size decode.</remarks>
+    public bool ScaledDecode { get; init; }
+
     /// <summary>Gets the name of the data input.</summary>
     public string DataName { get; init; } = "data";
 
