@@ -25,7 +25,7 @@ public static partial class ImageOps
         return Decode(encoded, options, options.Color ? 3 : 1, orient: options.AutoOrient);
     }
 
-    /// <summary>Decodes to RGB into a pooled buffer and hands it to <paramref name="use"/>, without an <see cref="NDArray"/> in between (the pipeline's fast path).</summary>
+    /// <summary>Decodes to RGB into a scratch buffer outside the managed heap and hands it to <paramref name="use"/>, without an <see cref="NDArray"/> in between (the pipeline's fast path).</summary>
     /// <typeparam name="T">What <paramref name="use"/> makes of the pixels.</typeparam>
     /// <param name="encoded">The file bytes.</param>
     /// <param name="options">Orientation, size limit and codec (the result is always RGB).</param>

@@ -8,7 +8,8 @@ namespace Pipeline.Stages.Imaging;
 /// channel count the image does not store follows OpenCV: alpha is dropped, gray is replicated, colour becomes luma
 /// with OpenCV's weights, and alpha is opaque when the image has none. Every error the underlying decoder raises,
 /// whatever its type, reaches the caller as an <see cref="ImageDecodeException"/> (an encoder's as an
-/// <see cref="ImagingException"/>); only <see cref="OperationCanceledException"/> and <see cref="OutOfMemoryException"/> pass through.
+/// <see cref="ImagingException"/>); only <see cref="OperationCanceledException"/>, <see cref="OutOfMemoryException"/> and the
+/// <see cref="DllNotFoundException"/> of a native library that <see cref="CodecPreference.Native"/> requires pass through.
 /// A codec is safe to use from many threads at once.
 /// </remarks>
 public abstract class ImageCodec

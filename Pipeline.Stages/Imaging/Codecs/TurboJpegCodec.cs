@@ -7,7 +7,8 @@ namespace Pipeline.Stages.Imaging;
 /// <remarks>
 /// Each thread keeps its own decompressor and compressor handle, created on first use and never freed before the
 /// thread exits (pool threads live as long as the process). Warnings (a truncated scan, extraneous bytes) keep the
-/// decoded pixels, as libjpeg and OpenCV do; fatal errors carry TurboJPEG's message.
+/// decoded pixels, as libjpeg and OpenCV do; fatal errors carry TurboJPEG's message. A progressive JPEG with more than
+/// 500 scans is refused (<c>TJFLAG_LIMITSCANS</c>), which OpenCV does not do: such files exist only to exhaust decoders.
 /// </remarks>
 internal sealed unsafe class TurboJpegCodec(string file)
 {
@@ -56,7 +57,7 @@ internal sealed unsafe class TurboJpegCodec(string file)
             };
             fixed (byte* target = destination)
             {
-                if (TurboJpeg.tjDecompress2(handle, source, size, target, scaledWidth, scaledWidth * channels, scaledHeight, pixelFormat, 0) != 0) FailUnlessWarning(ref s_decompressor);
+                if (TurboJpeg.tjDecompress2(handle, source, size, target, scaledWidth, scaledWidth * channels, scaledHeight, pixelFormat, TurboJpeg.FlagLimitScans) != 0) FailUnlessWarning(ref s_decompressor);
             }
         }
     }
@@ -98,7 +99,7 @@ internal sealed unsafe class TurboJpegCodec(string file)
         Span<byte> cmyk = buffer.Span;
         fixed (byte* target = cmyk)
         {
-            if (TurboJpeg.tjDecompress2(handle, source, size, target, width, width * 4, height, TurboJpeg.PixelFormatCmyk, 0) != 0) FailUnlessWarning(ref s_decompressor);
+            if (TurboJpeg.tjDecompress2(handle, source, size, target, width, width * 4, height, TurboJpeg.PixelFormatCmyk, TurboJpeg.FlagLimitScans) != 0) FailUnlessWarning(ref s_decompressor);
         }
 
         for (int i = 0; i < pixels; i++)

@@ -50,7 +50,14 @@ internal static class NativeLibraries
     {
         bool jpeg = logicalName == TurboJpegName;
         if (OperatingSystem.IsWindows()) return jpeg ? ["turbojpeg.dll", "libturbojpeg.dll"] : ["libpng16.dll", "libpng16-16.dll", "png16.dll"];
-        if (OperatingSystem.IsMacOS()) return jpeg ? ["libturbojpeg.0.dylib", "libturbojpeg.dylib"] : ["libpng16.16.dylib", "libpng16.dylib"];
+        if (OperatingSystem.IsMacOS())
+        {
+            // Homebrew's prefixes are not on the loader's default path.
+            return jpeg
+                ? ["libturbojpeg.0.dylib", "libturbojpeg.dylib", "/opt/homebrew/opt/jpeg-turbo/lib/libturbojpeg.0.dylib", "/usr/local/opt/jpeg-turbo/lib/libturbojpeg.0.dylib"]
+                : ["libpng16.16.dylib", "libpng16.dylib", "/opt/homebrew/opt/libpng/lib/libpng16.16.dylib", "/usr/local/opt/libpng/lib/libpng16.16.dylib"];
+        }
+
         return jpeg ? ["libturbojpeg.so.0", "libturbojpeg.so"] : ["libpng16.so.16", "libpng16.so"];
     }
 

@@ -21,6 +21,9 @@ internal static unsafe partial class TurboJpeg
     /// <summary>The accurate integer DCT: TurboJPEG compresses with the fast one unless asked, libjpeg (and so OpenCV) with this one.</summary>
     public const int FlagAccurateDct = 4096;
 
+    /// <summary>Refuse a progressive JPEG with more than 500 scans (a few hundred bytes can otherwise cost minutes of CPU); no real image has that many.</summary>
+    public const int FlagLimitScans = 32768;
+
     /// <summary>What the codec calls: a library without these is treated as missing.</summary>
     public static readonly string[] RequiredExports =
     [

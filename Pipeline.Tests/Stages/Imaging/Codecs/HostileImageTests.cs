@@ -50,10 +50,26 @@ public sealed class HostileImageTests
         Assert.Equal(3, kite.GetLength(2));
     }
 
+    [NativeFact]
+    public void NativeDecode_ProgressiveJpegWithThousandsOfScans_IsRefused()
+    {
+        NativeCodecs.Require();
+        byte[] jpeg = File.ReadAllBytes(Path.Combine(TestFiles.CodecsDir, "jpeg_progressive.jpg"));
+
+        // Repeat the last scan (SOS to EOI) 2,000 times: each repeat is legal enough to be decoded again.
+        int lastScan = jpeg.Length - 2;
+        while (!(jpeg[lastScan] == 0xFF && jpeg[lastScan + 1] == 0xDA)) lastScan--;
+        byte[] scan = jpeg[lastScan..^2];
+        byte[] bomb = [.. jpeg[..lastScan], .. Enumerable.Repeat(scan, 2000).SelectMany(s => s), 0xFF, 0xD9];
+        var error = Assert.Throws<ImageDecodeException>(() => ImageOps.Decode(bomb, new ImageDecodeOptions { Codec = CodecPreference.Native }));
+        Assert.Contains("500 scans", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Codecs))]
     public void Decode_TruncatedOrGarbage_IsImageDecodeExceptionOnEitherCodec(CodecPreference codec)
     {
+        if (codec == CodecPreference.Native) NativeCodecs.Require();
         var options = new ImageDecodeOptions { Codec = codec };
         byte[] jpeg = File.ReadAllBytes(Path.Combine(TestFiles.PhotosDir, "objects", "kite.jpg"));
         byte[] png = File.ReadAllBytes(Path.Combine(TestFiles.PhotosDir, "objects", "cups_rgb.png"));

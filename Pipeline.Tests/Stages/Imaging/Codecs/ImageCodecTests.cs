@@ -207,6 +207,26 @@ public sealed class ImageCodecTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void DecodeRgb_PipelineFastPath_EqualsDecode_UprightOrAsStored(string name)
+    {
+        var options = new ImageDecodeOptions { Codec = name == "native" ? CodecPreference.Native : CodecPreference.Managed };
+        if (name == "native") NativeCodecs.Require();
+        foreach (int orientation in new[] { 1, 2, 3, 5, 6, 8 })
+        {
+            byte[] jpeg = File.ReadAllBytes(Path.Combine(TestFiles.CodecsDir, $"jpeg_orientation{orientation}.jpg"));
+            foreach (bool orient in new[] { false, true })
+            {
+                ImageDecodeOptions o = options with { AutoOrient = orient };
+                using NDArray expected = ImageOps.Decode(jpeg, o);
+                (byte[] pixels, int height, int width) = ImageOps.DecodeRgb(jpeg, o, (p, h, w) => (p.ToArray(), h, w));
+                Assert.Equal(expected.Shape, new[] { height, width, 3 });
+                Assert.Equal(expected.ToArray<byte>(), pixels);
+            }
+        }
+    }
+
     private static ImageCodec Codec(string name) => name == "native" ? NativeCodecs.Require() : ImageCodecs.Managed;
 
     private static IEnumerable<ImageCodec> Decoders() => ImageCodecs.Native is { } native ? [ImageCodecs.Managed, native] : [ImageCodecs.Managed];
