@@ -144,29 +144,17 @@ internal sealed unsafe class TurboJpegCodec(string file)
         throw new InvalidDataException(message);
     }
 
-    private static nint Decompressor()
+    private static nint Decompressor() => Handle(ref s_decompressor, compress: false);
+
+    private static nint Compressor() => Handle(ref s_compressor, compress: true);
+
+    /// <summary>This thread's handle of one kind, created on first use.</summary>
+    private static nint Handle(ref nint slot, bool compress)
     {
-        nint handle = s_decompressor;
-        if (handle == 0)
-        {
-            handle = TurboJpeg.tjInitDecompress();
-            if (handle == 0) throw new ImagingException($"TurboJPEG could not create a decompressor: {TurboJpeg.ErrorMessage(0)}");
-            s_decompressor = handle;
-        }
-
-        return handle;
-    }
-
-    private static nint Compressor()
-    {
-        nint handle = s_compressor;
-        if (handle == 0)
-        {
-            handle = TurboJpeg.tjInitCompress();
-            if (handle == 0) throw new ImagingException($"TurboJPEG could not create a compressor: {TurboJpeg.ErrorMessage(0)}");
-            s_compressor = handle;
-        }
-
+        if (slot != 0) return slot;
+        nint handle = compress ? TurboJpeg.tjInitCompress() : TurboJpeg.tjInitDecompress();
+        if (handle == 0) throw new ImagingException($"TurboJPEG could not create a {(compress ? "compressor" : "decompressor")}: {TurboJpeg.ErrorMessage(0)}");
+        slot = handle;
         return handle;
     }
 }

@@ -183,7 +183,7 @@ public sealed class ImageOpsTests
         byte[] png = File.ReadAllBytes(Path.Combine(TestFiles.PhotosDir, "objects", "cups_rgb.png"));
         BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(16), 100_000);
         BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(20), 100_000);
-        BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(29), Crc32(png.AsSpan(12, 17)));
+        BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(29), PngBuilder.Crc32(png.AsSpan(12, 17)));
         long before = GC.GetAllocatedBytesForCurrentThread();
         var error = Assert.Throws<ImageDecodeException>(() => ImageOps.Decode(png));
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20);
@@ -256,18 +256,6 @@ public sealed class ImageOpsTests
         (_, NDArray gray) = ImageOps.UnpackImage(jpeg, color: false);
         using (gray) Assert.Equal([image.GetLength(0), image.GetLength(1), 1], gray.Shape);
         Assert.Throws<ArgumentException>(() => ImageOps.PackImage(default, image, format: ".tiff"));
-    }
-
-    private static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
-        }
-
-        return ~crc;
     }
 
     private static int FindSof(byte[] jpeg)
