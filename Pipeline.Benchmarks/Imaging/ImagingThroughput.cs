@@ -28,7 +28,7 @@ internal static class ImagingThroughput
         foreach (byte[] bytes in encoded.Take(50)) ImageOps.Decode(bytes).Dispose();
         double decode1 = Best(() => DecodeAll(encoded, 1));
         double decode2 = Best(() => DecodeAll(encoded, 2));
-        Console.WriteLine(Invariant($"decode (ImageOps.Decode, ImageSharp 2.1.13): 1 thread {encoded.Length / decode1,6:F0} img/s, 2 threads {encoded.Length / decode2,6:F0} img/s"));
+        Console.WriteLine(Invariant($"decode (ImageOps.Decode, {ImageCodecs.Description}): 1 thread {encoded.Length / decode1,6:F0} img/s, 2 threads {encoded.Length / decode2,6:F0} img/s"));
 
         NDArray[] images = encoded.Select(e => ImageOps.Decode(e)).ToArray();
         double perDecode = decode1 / encoded.Length;
