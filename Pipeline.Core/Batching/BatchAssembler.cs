@@ -31,6 +31,8 @@ internal sealed class BatchAssembler : IDisposable
     private NDArray[]? _currentLabel;
     private long[]? _currentIndex;
     private byte[][]? _head;
+    private byte[][]? _headBuffers;
+    private long[]? _headIndexBuffer;
     private long[]? _headIndex;
     private int _filled;
     private long _epochSamples;
@@ -182,6 +184,8 @@ internal sealed class BatchAssembler : IDisposable
         Volatile.Write(ref _disposed, true);
         DisposeCurrent();
         ReleaseHead();
+        _headBuffers = null;
+        _headIndexBuffer = null;
         DrainRecycled();
     }
 
@@ -344,33 +348,28 @@ internal sealed class BatchAssembler : IDisposable
 
     private void SaveHead()
     {
-        _head = new byte[_data.Length + _label.Length][];
-        for (int o = 0; o < _data.Length; o++) _head[o] = Rent(_currentData![o].AsBytes());
-        for (int o = 0; o < _label.Length; o++) _head[_data.Length + o] = Rent(_currentLabel![o].AsBytes());
-        _headIndex = ArrayPool<long>.Shared.Rent(BatchSize);
-        _currentIndex.AsSpan().CopyTo(_headIndex);
-
-        static byte[] Rent(ReadOnlySpan<byte> source)
+        // The copy's buffers are the assembler's own, kept from epoch to epoch: renting them from the shared pool every
+        // epoch left one batch-sized array behind in some pool thread's cache each time (+1 batch of memory per epoch).
+        if (_headBuffers is null)
         {
-            byte[] copy = ArrayPool<byte>.Shared.Rent(source.Length);
-            source.CopyTo(copy);
-            return copy;
+            _headBuffers = new byte[_data.Length + _label.Length][];
+            for (int o = 0; o < _data.Length; o++) _headBuffers[o] = GC.AllocateUninitializedArray<byte>(_currentData![o].AsBytes().Length);
+            for (int o = 0; o < _label.Length; o++) _headBuffers[_data.Length + o] = GC.AllocateUninitializedArray<byte>(_currentLabel![o].AsBytes().Length);
+            _headIndexBuffer = new long[BatchSize];
         }
+
+        for (int o = 0; o < _data.Length; o++) _currentData![o].AsBytes().CopyTo(_headBuffers[o]);
+        for (int o = 0; o < _label.Length; o++) _currentLabel![o].AsBytes().CopyTo(_headBuffers[_data.Length + o]);
+        _currentIndex.AsSpan().CopyTo(_headIndexBuffer);
+        _head = _headBuffers;
+        _headIndex = _headIndexBuffer;
     }
 
+    /// <summary>Forgets the epoch's copy of its first batch (its buffers stay for the next epoch).</summary>
     private void ReleaseHead()
     {
-        if (_head is not null)
-        {
-            foreach (byte[] buffer in _head) ArrayPool<byte>.Shared.Return(buffer);
-            _head = null;
-        }
-
-        if (_headIndex is not null)
-        {
-            ArrayPool<long>.Shared.Return(_headIndex);
-            _headIndex = null;
-        }
+        _head = null;
+        _headIndex = null;
     }
 
     private void DisposeCurrent()
