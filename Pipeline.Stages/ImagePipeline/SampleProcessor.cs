@@ -7,7 +7,7 @@ using Pipeline.Stages.Imaging;
 
 namespace Pipeline.Stages.ImagePipeline;
 
-/// <summary>The image pipeline's main stage: decode, augment and lay out one record (run in parallel), and write finished samples into their batch (run in order).</summary>
+/// <summary>The image pipeline's main stage: decode and augment one record (run in parallel), then lay each finished sample out into its batch row (run in order).</summary>
 /// <remarks>
 /// Each sample's randomness comes from <see cref="SeededRandom.For"/> of (seed, epoch, ordinal), so the
 /// output does not depend on which worker ran it. Three decode paths: an augmenter that can start from the decoder's
@@ -50,14 +50,8 @@ internal sealed class SampleProcessor
             }
             catch (ImagingException error)
             {
-                if (_options.CorruptRecords == CorruptRecordPolicy.Skip)
-                {
-                    _metrics.AddSkipped($"{raw.Source}: {error.Message}");
-                    return new EpochMessage<ProcessedSample>(new ProcessedSample(null, rng, raw.Label, raw.Id, raw.Source), IsEndOfEpoch: false);
-                }
-
-                string what = error is ImageDecodeException ? "decode" : "process";
-                throw new RecordFormatException($"Cannot {what} the image of record {raw.Id} ({raw.Source}): {error.Message}", null, null, raw.Source, error);
+                if (Failure(raw.Id, raw.Source, error) is { } failure) throw failure;
+                return new EpochMessage<ProcessedSample>(new ProcessedSample(null, rng, raw.Label, raw.Id, raw.Source), IsEndOfEpoch: false);
             }
 
             return new EpochMessage<ProcessedSample>(new ProcessedSample(image, rng, raw.Label, raw.Id, raw.Source), IsEndOfEpoch: false);
@@ -89,12 +83,7 @@ internal sealed class SampleProcessor
             catch (ImagingException error)
             {
                 // The slot was not committed: under Skip the next sample overwrites it.
-                if (_options.CorruptRecords != CorruptRecordPolicy.Skip)
-                {
-                    throw new RecordFormatException($"Cannot process the image of record {sample.Id} ({sample.Source}): {error.Message}", null, null, sample.Source, error);
-                }
-
-                _metrics.AddSkipped($"{sample.Source}: {error.Message}");
+                if (Failure(sample.Id, sample.Source, error) is { } failure) throw failure;
                 return null;
             }
 
@@ -107,6 +96,19 @@ internal sealed class SampleProcessor
             image.Dispose();
             _metrics.Batch.AddItem(start);
         }
+    }
+
+    /// <summary>Counts a record's imaging failure as a skip under <see cref="CorruptRecordPolicy.Skip"/>; otherwise gives the error that fails the epoch, naming the record.</summary>
+    private RecordFormatException? Failure(ulong id, string source, ImagingException error)
+    {
+        if (_options.CorruptRecords == CorruptRecordPolicy.Skip)
+        {
+            _metrics.AddSkipped($"{source}: {error.Message}");
+            return null;
+        }
+
+        string what = error is ImageDecodeException ? "decode" : "process";
+        return new RecordFormatException($"Cannot {what} the image of record {id} ({source}): {error.Message}", null, null, source, error);
     }
 
     /// <summary>The largest DCT scale (1/8, 1/4, 1/2) whose decoded size is still at least the augmenter's first resize in both axes, else full size.</summary>
