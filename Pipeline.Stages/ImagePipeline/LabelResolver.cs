@@ -39,11 +39,14 @@ internal sealed class LabelResolver
             : throw new RecordFormatException($"The record ({source}) has a single label but LabelWidth is {_labelWidth}; give an image list or pack the labels.", null, null, header.Id.ToString(CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Labels from an image list (<see cref="ImageList"/>), looked up by the record's id.</summary>
-    public static LabelResolver FromList(int labelWidth, string listPath)
+    /// <summary>Labels from an image list file (<see cref="ImageList"/>), looked up by the record's id.</summary>
+    public static LabelResolver FromList(int labelWidth, string listPath) => FromEntries(labelWidth, ImageList.Read(listPath, labelWidth), listPath);
+
+    /// <summary>Labels from image list entries, looked up by the record's id; as MXNet's dict, a repeated index keeps its last labels.</summary>
+    public static LabelResolver FromEntries(int labelWidth, IEnumerable<ImageListEntry> entries, string? listPath)
     {
         var labels = new Dictionary<ulong, float[]>();
-        foreach (ImageListEntry entry in ImageList.Read(listPath, labelWidth)) labels[(ulong)entry.Index] = entry.Labels;
+        foreach (ImageListEntry entry in entries) labels[(ulong)entry.Index] = entry.Labels;
         return new LabelResolver(labelWidth, labels, listPath);
     }
 }

@@ -116,11 +116,8 @@ public static partial class ImageOps
     public static byte[] Encode(NDArray image, ImageFormat format = ImageFormat.Jpeg, int quality = 95)
     {
         (int h, int w, int c) = CheckEncodable(image);
-        if (format is not (ImageFormat.Jpeg or ImageFormat.Png or ImageFormat.Bmp))
-        {
-            throw new ArgumentOutOfRangeException(nameof(format), format, format == ImageFormat.Gif ? "GIF is decoded only; use Jpeg, Png or Bmp." : "Unknown image format; use Jpeg, Png or Bmp.");
-        }
 
+        // The codec refuses an undefined format or GIF (ArgumentOutOfRangeException naming the format).
         return ImageCodecs.Default.Encode(image.AsBytes(), w, h, c, format, quality);
     }
 

@@ -48,18 +48,12 @@ public sealed class ImageIter : ImagePipelineIter
         ImageRecordSource source;
         if (o.PathImgRec is not null)
         {
-            Dictionary<ulong, float[]>? byId = null;
-            if (entries is not null)
-            {
-                // As MXNet's dict: a repeated index keeps its last labels.
-                byId = [];
-                foreach (ImageListEntry entry in entries) byId[(ulong)entry.Index] = entry.Labels;
-            }
-
             bool indexed = o.PathImgIdx is not null;
 
             // As MXNet: a list overrides the record labels only when the records are read by key.
-            var labels = new LabelResolver(o.LabelWidth, indexed ? byId : null, o.PathImgList);
+            LabelResolver labels = indexed && entries is not null
+                ? LabelResolver.FromEntries(o.LabelWidth, entries, o.PathImgList)
+                : new LabelResolver(o.LabelWidth, null, o.PathImgList);
             source = indexed
                 ? new IndexedRecordSource(o.PathImgIdx!, o.PathImgRec, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, labels)
                 : new RecordFileSource(o.PathImgRec, 0, 1, labels, 0, o.Seed);
