@@ -35,6 +35,7 @@ internal static class PipelineRss
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {(GCSettings.IsServerGC ? "server" : "workstation")} GC, concurrent {GCSettings.LatencyMode != GCLatencyMode.Batch}");
         Console.WriteLine($"codec: {CodecThroughput.DescribeDefaultCodec()}");
         Console.WriteLine($"before the iterator: RSS {ProcessMemory.Format(ProcessMemory.Resident)}, peak {ProcessMemory.Format(ProcessMemory.PeakResident)}");
+        using var sampler = Environment.GetEnvironmentVariable("PIPELINE_ALLOC_PROFILE") == "1" ? new AllocationSampler() : null;
         var watch = Stopwatch.StartNew();
         int images = 0;
         using (var iter = new ImageRecordIter(PipelineThroughput.Options(rec, threads, randomResized: false)))
@@ -42,9 +43,16 @@ internal static class PipelineRss
             for (int epoch = 1; epoch <= epochs; epoch++)
             {
                 if (epoch > 1) iter.Reset();
+                if (sampler is not null) sampler.Enabled = epoch > 1;
                 images += PipelineThroughput.ConsumeEpochAsync(iter).GetAwaiter().GetResult();
-                Console.WriteLine($"epoch {epoch}: RSS {ProcessMemory.Format(ProcessMemory.Resident)}, peak {ProcessMemory.Format(ProcessMemory.PeakResident)}, managed heap {GC.GetTotalMemory(false) / 1e6:F1} MB");
+                Console.WriteLine($"epoch {epoch}: RSS {ProcessMemory.Format(ProcessMemory.Resident)}, peak {ProcessMemory.Format(ProcessMemory.PeakResident)}, managed heap {GC.GetTotalMemory(false) / 1e6:F1} MB, allocated {GC.GetTotalAllocatedBytes(false) / 1e6:F1} MB, gen0/1/2 collections {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}");
             }
+        }
+
+        if (sampler is not null)
+        {
+            Console.WriteLine("allocations after the first epoch, sampled by type:");
+            sampler.Print();
         }
 
         long? peak = ProcessMemory.PeakResident;

@@ -74,13 +74,19 @@ public sealed record SampleLayout
             {
                 byte* row = src + (y * w * 3);
                 int o = y * w;
-                int step = mirrored ? -3 : 3;
-                byte* p = mirrored ? row + ((w - 1) * 3) : row;
-                for (int x = 0; x < w; x++, p += step)
+                int x = 0;
+                if (RgbDeinterleave.IsSupported)
                 {
-                    r[o + x] = (p[0] * m0) + a0;
-                    g[o + x] = (p[1] * m1) + a1;
-                    b[o + x] = (p[2] * m2) + a2;
+                    x = RgbDeinterleave.Planes(row, w, mirrored, r + o, g + o, b + o, multiply, add);
+                }
+
+                for (; x < w; x++)
+                {
+                    byte* p = row + (x * 3);
+                    int at = o + (mirrored ? w - 1 - x : x);
+                    r[at] = (p[0] * m0) + a0;
+                    g[at] = (p[1] * m1) + a1;
+                    b[at] = (p[2] * m2) + a2;
                 }
             }
         }

@@ -29,18 +29,12 @@ internal static class Resampler
         }
 
         bool areaShrink = interp == Interpolation.Area && sw >= dw && sh >= dh;
-        ResizeAxis xAxis = ResizeAxis.Create(sw, dw, interp, areaShrink).Slice(window.X, window.Width);
-        ResizeAxis yAxis = ResizeAxis.Create(sh, dh, interp, areaShrink);
+        using ResizeAxis xAxis = ResizeAxis.Create(sw, dw, interp, areaShrink, window.X, window.Width);
+        using ResizeAxis yAxis = ResizeAxis.Create(sh, dh, interp, areaShrink, window.Y, window.Height);
 
         // Only the source columns the window's taps reach take part in the vertical pass.
-        int firstColumn = int.MaxValue, lastColumn = 0;
-        foreach (int index in xAxis.Indices)
-        {
-            firstColumn = Math.Min(firstColumn, index);
-            lastColumn = Math.Max(lastColumn, index);
-        }
-
-        xAxis = xAxis.Shift(-firstColumn);
+        (int firstColumn, int lastColumn) = xAxis.SourceRange();
+        xAxis.Shift(-firstColumn);
         int fullSourceRow = sw * channels;
         int columnOffset = firstColumn * channels;
         int sourceRow = (lastColumn - firstColumn + 1) * channels;
@@ -51,21 +45,27 @@ internal static class Resampler
         int ringRows = yAxis.Taps + 1;
         float[] ring = ArrayPool<float>.Shared.Rent(ringRows * sourceRow);
         int[] ringIndex = ArrayPool<int>.Shared.Rent(ringRows);
-        float[] mixed = ArrayPool<float>.Shared.Rent(sourceRow);
-        GatherPlan? gather = Avx2.IsSupported && typeof(TOut) == typeof(byte) ? GatherPlan.Rent(xAxis, channels, destinationRow) : null;
+
+        // One vector of a pixel's channels per tap (the accumulator has room for the last pixel's vector to read past the row).
+        bool pixelVectors = typeof(TOut) == typeof(byte) && channels is 3 or 4 && Fma.IsSupported;
+        float[] mixed = ArrayPool<float>.Shared.Rent(sourceRow + Vector128<float>.Count);
+        float[]? staging = pixelVectors ? ArrayPool<float>.Shared.Rent(destinationRow + Vector128<float>.Count) : null;
+        GatherPlan? gather = !pixelVectors && Avx2.IsSupported && typeof(TOut) == typeof(byte) ? GatherPlan.Rent(xAxis, channels, destinationRow) : null;
         try
         {
             ringIndex.AsSpan(0, ringRows).Fill(-1);
             Span<float> accumulator = mixed.AsSpan(0, sourceRow);
-            for (int dy = window.Y; dy < window.Y + window.Height; dy++)
+            ReadOnlySpan<int> rowIndices = yAxis.Indices;
+            ReadOnlySpan<float> rowWeights = yAxis.Weights;
+            for (int dy = 0; dy < window.Height; dy++)
             {
                 // Vertical pass first, on whole rows: a weighted sum of the taps' source rows.
                 bool first = true;
                 for (int k = 0; k < yAxis.Taps; k++)
                 {
-                    float weight = yAxis.Weights[(dy * yAxis.Taps) + k];
+                    float weight = rowWeights[(dy * yAxis.Taps) + k];
                     if (weight == 0 && !(first && k == yAxis.Taps - 1)) continue;
-                    int sy = yAxis.Indices[(dy * yAxis.Taps) + k];
+                    int sy = rowIndices[(dy * yAxis.Taps) + k];
                     int slot = sy % ringRows;
                     Span<float> converted = ring.AsSpan(slot * sourceRow, sourceRow);
                     if (ringIndex[slot] != sy)
@@ -85,8 +85,13 @@ internal static class Resampler
                     }
                 }
 
-                Span<TOut> target = destination.Slice((dy - window.Y) * destinationRow, destinationRow);
-                if (gather is not null)
+                Span<TOut> target = destination.Slice(dy * destinationRow, destinationRow);
+                if (staging is not null)
+                {
+                    HorizontalPixelVectors(mixed, xAxis, channels, staging);
+                    NarrowRounded(staging.AsSpan(0, destinationRow), MemoryMarshal.Cast<TOut, byte>(target));
+                }
+                else if (gather is not null)
                 {
                     gather.Run(accumulator, MemoryMarshal.Cast<TOut, byte>(target));
                 }
@@ -105,6 +110,7 @@ internal static class Resampler
             ArrayPool<float>.Shared.Return(ring);
             ArrayPool<int>.Shared.Return(ringIndex);
             ArrayPool<float>.Shared.Return(mixed);
+            if (staging is not null) ArrayPool<float>.Shared.Return(staging);
             gather?.Return();
         }
     }
@@ -148,6 +154,72 @@ internal static class Resampler
         }
 
         for (; i < source.Length; i++) destination[i] = source[i];
+    }
+
+    /// <summary>The horizontal pass for 3- and 4-channel pixels as one vector per tap: a pixel's channels are contiguous, so no gather is needed.</summary>
+    /// <remarks>
+    /// Sums taps in order with fused multiply-adds from zero, as the gather path does, so both give the same floats. Each pixel
+    /// stores a whole vector at <c>dx * channels</c>; with 3 channels the fourth lane is overwritten by the next pixel
+    /// (<paramref name="destination"/> and <paramref name="row"/> have one vector of room past their ends).
+    /// </remarks>
+    private static unsafe void HorizontalPixelVectors(float[] row, ResizeAxis axis, int channels, float[] destination)
+    {
+        int taps = axis.Taps;
+        int count = axis.Count;
+        fixed (float* src = row)
+        fixed (int* idx = axis.Indices)
+        fixed (float* wts = axis.Weights)
+        fixed (float* dst = destination)
+        {
+            if (taps == 2)
+            {
+                for (int dx = 0; dx < count; dx++)
+                {
+                    Vector128<float> sum = Vector128.Load(src + (idx[2 * dx] * channels)) * Vector128.Create(wts[2 * dx]);
+                    sum = Fma.MultiplyAdd(Vector128.Load(src + (idx[(2 * dx) + 1] * channels)), Vector128.Create(wts[(2 * dx) + 1]), sum);
+                    sum.Store(dst + (dx * channels));
+                }
+
+                return;
+            }
+
+            for (int dx = 0; dx < count; dx++)
+            {
+                Vector128<float> sum = Vector128<float>.Zero;
+                int t = dx * taps;
+                for (int k = 0; k < taps; k++)
+                {
+                    sum = Fma.MultiplyAdd(Vector128.Load(src + (idx[t + k] * channels)), Vector128.Create(wts[t + k]), sum);
+                }
+
+                sum.Store(dst + (dx * channels));
+            }
+        }
+    }
+
+    /// <summary>Rounds to nearest (ties to even, the default MXCSR mode, as <c>saturate_cast</c>) and saturates to bytes.</summary>
+    internal static void NarrowRounded(ReadOnlySpan<float> values, Span<byte> destination)
+    {
+        int i = 0;
+        if (Avx.IsSupported)
+        {
+            ref float source = ref MemoryMarshal.GetReference(values);
+            ref byte target = ref MemoryMarshal.GetReference(destination);
+            Vector256<int> zero = Vector256<int>.Zero;
+            Vector256<int> max = Vector256.Create(255);
+            for (; i + 32 <= values.Length; i += 32)
+            {
+                Vector256<int> a = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref source, (nuint)i)), zero), max);
+                Vector256<int> b = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref source, (nuint)(i + 8))), zero), max);
+                Vector256<int> c = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref source, (nuint)(i + 16))), zero), max);
+                Vector256<int> d = Vector256.Min(Vector256.Max(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref source, (nuint)(i + 24))), zero), max);
+                Vector256<ushort> low = Vector256.Narrow(a.AsUInt32(), b.AsUInt32());
+                Vector256<ushort> high = Vector256.Narrow(c.AsUInt32(), d.AsUInt32());
+                Vector256.Narrow(low, high).StoreUnsafe(ref target, (nuint)i);
+            }
+        }
+
+        for (; i < values.Length; i++) destination[i] = SaturateByte(values[i]);
     }
 
     /// <summary>The horizontal pass for 3-channel byte output, with the tap loop specialized for 2 and 4 taps.</summary>
@@ -226,8 +298,8 @@ internal static class Resampler
         where TOut : unmanaged, INumberBase<TOut>
     {
         int taps = axis.Taps;
-        int[] indices = axis.Indices;
-        float[] weights = axis.Weights;
+        ReadOnlySpan<int> indices = axis.Indices;
+        ReadOnlySpan<float> weights = axis.Weights;
         int dw = destination.Length / channels;
         for (int dx = 0; dx < dw; dx++)
         {

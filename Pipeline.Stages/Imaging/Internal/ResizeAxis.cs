@@ -1,52 +1,89 @@
+using System.Buffers;
+
 namespace Pipeline.Stages.Imaging.Internal;
 
-/// <summary>For one axis of a resize, the source taps (clamped indices) and weights of every destination index, by OpenCV's definitions.</summary>
-internal sealed class ResizeAxis
+/// <summary>For one axis of a resize, the source taps (clamped indices) and weights of a range of destination indices, by OpenCV's definitions.</summary>
+/// <remarks>The tables live in arrays rented from the shared pool (a resize per image would otherwise leave kilobytes of garbage each): dispose the axis when the resize is done.</remarks>
+internal sealed class ResizeAxis : IDisposable
 {
-    private ResizeAxis(int taps, int[] indices, float[] weights)
+    private int[] _indices;
+    private float[] _weights;
+
+    private ResizeAxis(int taps, int count)
     {
         Taps = taps;
-        Indices = indices;
-        Weights = weights;
+        Count = count;
+        _indices = ArrayPool<int>.Shared.Rent(Math.Max(1, count * taps));
+        _weights = ArrayPool<float>.Shared.Rent(Math.Max(1, count * taps));
     }
 
     /// <summary>Gets the taps per destination index.</summary>
     public int Taps { get; }
 
-    /// <summary>Gets the source index of tap k of destination d at <c>d * Taps + k</c>, already clamped to the image (OpenCV's replicated border).</summary>
-    public int[] Indices { get; }
+    /// <summary>Gets the number of destination indices described.</summary>
+    public int Count { get; }
+
+    /// <summary>Gets the source index of tap k of destination d (relative to the range's start) at <c>d * Taps + k</c>, already clamped to the image (OpenCV's replicated border).</summary>
+    public Span<int> Indices => _indices.AsSpan(0, Count * Taps);
 
     /// <summary>Gets the weight of tap k of destination d at <c>d * Taps + k</c>.</summary>
-    public float[] Weights { get; }
+    public Span<float> Weights => _weights.AsSpan(0, Count * Taps);
 
-    /// <summary>Keeps the taps of destinations [start, start + count) only.</summary>
-    public ResizeAxis Slice(int start, int count) =>
-        start == 0 && count * Taps == Indices.Length
-            ? this
-            : new ResizeAxis(Taps, Indices[(start * Taps)..((start + count) * Taps)], Weights[(start * Taps)..((start + count) * Taps)]);
-
-    /// <summary>Moves every tap's source index by <paramref name="delta"/> (for working on a column range of the source).</summary>
-    public ResizeAxis Shift(int delta)
+    /// <summary>Gets the smallest and largest source index any tap reads.</summary>
+    public (int First, int Last) SourceRange()
     {
-        if (delta == 0) return this;
-        int[] indices = new int[Indices.Length];
-        for (int i = 0; i < indices.Length; i++) indices[i] = Indices[i] + delta;
-        return new ResizeAxis(Taps, indices, Weights);
+        int first = int.MaxValue, last = 0;
+        foreach (int index in Indices)
+        {
+            first = Math.Min(first, index);
+            last = Math.Max(last, index);
+        }
+
+        return (first, last);
     }
 
+    /// <summary>Moves every tap's source index by <paramref name="delta"/> (for working on a column range of the source).</summary>
+    public void Shift(int delta)
+    {
+        if (delta == 0) return;
+        foreach (ref int index in Indices) index += delta;
+    }
+
+    /// <summary>Returns the tables to the pool.</summary>
+    public void Dispose()
+    {
+        if (_indices.Length == 0) return;
+        ArrayPool<int>.Shared.Return(_indices);
+        ArrayPool<float>.Shared.Return(_weights);
+        _indices = [];
+        _weights = [];
+    }
+
+    /// <summary>Builds the taps of all destination indices of an axis (see <see cref="Create(int, int, Interpolation, bool, int, int)"/>).</summary>
+    public static ResizeAxis Create(int source, int destination, Interpolation interp, bool areaShrinkBothAxes) =>
+        Create(source, destination, interp, areaShrinkBothAxes, 0, destination);
+
     /// <summary>Builds the taps of an axis as <c>cv::resize</c> does for bilinear, bicubic, area and Lanczos-4 (nearest is handled apart).</summary>
-    public static ResizeAxis Create(int source, int destination, Interpolation interp, bool areaShrinkBothAxes)
+    /// <param name="source">The source length.</param>
+    /// <param name="destination">The destination length.</param>
+    /// <param name="interp">The interpolation (not nearest).</param>
+    /// <param name="areaShrinkBothAxes">Whether area interpolation shrinks both axes (OpenCV's true area mode).</param>
+    /// <param name="start">The first destination index to describe.</param>
+    /// <param name="count">How many destination indices to describe.</param>
+    /// <returns>The taps of destinations [start, start + count).</returns>
+    public static ResizeAxis Create(int source, int destination, Interpolation interp, bool areaShrinkBothAxes, int start, int count)
     {
         // OpenCV: inv_scale = dst/src; scale = 1/inv_scale (both double), coordinates in float.
         double inverseScale = (double)destination / source;
         double scale = 1.0 / inverseScale;
-        if (interp == Interpolation.Area && areaShrinkBothAxes) return CreateArea(source, destination, scale);
+        if (interp == Interpolation.Area && areaShrinkBothAxes) return CreateArea(source, destination, scale, start, count);
 
         int taps = interp switch { Interpolation.Bicubic => 4, Interpolation.Lanczos4 => 8, _ => 2 };
-        var indices = new int[destination * taps];
-        var weights = new float[destination * taps];
+        var axis = new ResizeAxis(taps, count);
+        Span<int> indices = axis.Indices;
+        Span<float> weights = axis.Weights;
         Span<float> coefficients = stackalloc float[8];
-        for (int d = 0; d < destination; d++)
+        for (int d = start; d < start + count; d++)
         {
             int sx;
             float fx;
@@ -91,14 +128,15 @@ internal sealed class ResizeAxis
             }
 
             int first = sx - (taps / 2) + 1;
+            int at = (d - start) * taps;
             for (int k = 0; k < taps; k++)
             {
-                indices[(d * taps) + k] = Math.Clamp(first + k, 0, source - 1);
-                weights[(d * taps) + k] = coefficients[k];
+                indices[at + k] = Math.Clamp(first + k, 0, source - 1);
+                weights[at + k] = coefficients[k];
             }
         }
 
-        return new ResizeAxis(taps, indices, weights);
+        return axis;
     }
 
     /// <summary>OpenCV's <c>interpolateCubic</c> (Keys, a = -0.75).</summary>
@@ -140,7 +178,7 @@ internal sealed class ResizeAxis
     }
 
     /// <summary>OpenCV's <c>computeResizeAreaTab</c>: each destination pixel averages the exact source area it covers.</summary>
-    private static ResizeAxis CreateArea(int source, int destination, double scale)
+    private static ResizeAxis CreateArea(int source, int destination, double scale, int start, int count)
     {
         var perDestination = new List<(int Index, float Weight)>[destination];
         int taps = 1;
@@ -161,20 +199,22 @@ internal sealed class ResizeAxis
             taps = Math.Max(taps, list.Count);
         }
 
-        var indices = new int[destination * taps];
-        var weights = new float[destination * taps];
-        for (int d = 0; d < destination; d++)
+        var axis = new ResizeAxis(taps, count);
+        Span<int> indices = axis.Indices;
+        Span<float> weights = axis.Weights;
+        for (int d = start; d < start + count; d++)
         {
             List<(int Index, float Weight)> list = perDestination[d];
+            int at = (d - start) * taps;
             for (int k = 0; k < taps; k++)
             {
                 // Unused taps point at a real pixel with weight 0 so the inner loops need no bounds test.
                 (int index, float weight) = k < list.Count ? list[k] : (list[0].Index, 0f);
-                indices[(d * taps) + k] = Math.Clamp(index, 0, source - 1);
-                weights[(d * taps) + k] = weight;
+                indices[at + k] = Math.Clamp(index, 0, source - 1);
+                weights[at + k] = weight;
             }
         }
 
-        return new ResizeAxis(taps, indices, weights);
+        return axis;
     }
 }
