@@ -67,12 +67,13 @@ public static class ToolCommands
         color.AcceptOnlyFromAmong("-1", "0", "1");
         var interMethod = new Option<int>("--inter-method") { Description = "Resize interpolation: 0 nearest, 1 bilinear, 2 bicubic, 3 area, 4 Lanczos-4.", DefaultValueFactory = _ => 1 };
         interMethod.AcceptOnlyFromAmong("0", "1", "2", "3", "4");
+        var rgbResize = new Option<bool>("--rgb-resize") { Description = "Resize JPEGs through RGB, in im2rec.py's order, instead of resizing their Y, Cb, Cr planes (faster; about 2 levels apart)." };
         var packLabel = new Option<bool>("--pack-label") { Description = "Store every label of multi-label lines." };
         var threads = new Option<int>("--num-thread") { Description = "Decode/encode threads.", DefaultValueFactory = _ => 1 };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first unreadable image instead of skipping it." };
         var command = new Command("im2rec", "Make image lists from a folder (--list), or pack lists into .rec + .idx.")
         {
-            prefix, rootFolder, list, recursive, exts, noShuffle, seed, trainRatio, testRatio, chunks, passThrough, resize, centerCrop, quality, encoding, interMethod, color, packLabel, threads, strict,
+            prefix, rootFolder, list, recursive, exts, noShuffle, seed, trainRatio, testRatio, chunks, passThrough, resize, centerCrop, quality, encoding, interMethod, rgbResize, color, packLabel, threads, strict,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -108,6 +109,7 @@ public static class ToolCommands
                 Quality = result.GetValue(quality),
                 Encoding = ParseEncoding(result.GetValue(encoding)!),
                 InterMethod = (Interpolation)result.GetValue(interMethod),
+                PlanarResize = !result.GetValue(rgbResize),
                 Color = result.GetValue(color),
                 PackLabel = result.GetValue(packLabel),
                 NumThreads = result.GetValue(threads),

@@ -34,6 +34,17 @@ public sealed record Im2RecPackOptions
     /// <summary>Gets the interpolation for resizing: <see cref="Interpolation.Nearest"/> to <see cref="Interpolation.Lanczos4"/> (im2rec's codes 0-4).</summary>
     public Interpolation InterMethod { get; init; } = Interpolation.Bilinear;
 
+    /// <summary>Gets whether a colour JPEG re-encoded to JPEG with a resize has its Y, Cb and Cr planes resized directly (default) instead of going through RGB.</summary>
+    /// <remarks>
+    /// With the native codec, resizing the planes skips two colour conversions and the chroma up- and down-sampling that
+    /// decode-resize-encode does (im2rec.py's order), for about a third less work per image. Luma is resized exactly as
+    /// each RGB channel would be; chroma is resized at its own resolution, so the decoded pixels differ from the RGB
+    /// path's by about a level on average. Set <see langword="false"/> for im2rec.py's order. Other cases (PNG, gray or
+    /// unchanged colour, a centre crop, an EXIF orientation to apply, a reduction by more than 2x in either axis, no native
+    /// JPEG codec) always go through RGB.
+    /// </remarks>
+    public bool PlanarResize { get; init; } = true;
+
     /// <summary>Gets the number of decode/encode threads; the output stays in list order.</summary>
     public int NumThreads { get; init; } = 1;
 

@@ -155,8 +155,31 @@ public static class Im2RecPacker
         return (entry, record, null);
     }
 
+    /// <summary>im2rec's size for the shorter side: integer arithmetic, the longer side rounded down.</summary>
+    private static (int Width, int Height) ShorterSide(int w, int h, int resize) => h > w ? (resize, h * resize / w) : (w * resize / h, resize);
+
+    /// <summary>The planar path (see <see cref="Im2RecPackOptions.PlanarResize"/>) where it applies: a JPEG that needs resizing; <see langword="null"/> otherwise.</summary>
+    private static byte[]? ResizeJpegPlanes(byte[] bytes, Im2RecPackOptions options)
+    {
+        if (ImageCodecs.Default.ReadHeader(bytes) is not { Format: ImageFormat.Jpeg } header) return null;
+        (int w, int h) = (header.Width, header.Height);
+        if (Math.Min(w, h) == options.Resize) return null;
+        (int nw, int nh) = ShorterSide(w, h, options.Resize);
+
+        // Past a 2x reduction the 2-tap kernels skip source pixels, and full-resolution and half-resolution chroma skip
+        // different ones: the two orders then differ by more than a level, so those images go through RGB.
+        if (2L * nw < w || 2L * nh < h) return null;
+        return ImageOps.ResizeJpegPlanes(bytes, nw, nh, options.InterMethod, options.Quality, new ImageDecodeOptions { AutoOrient = true });
+    }
+
     private static byte[] Reencode(byte[] bytes, Im2RecPackOptions options)
     {
+        if (options.PlanarResize && options.Color == 1 && options.Encoding == ImageFormat.Jpeg && options.Resize > 0 && !options.CenterCrop
+            && ResizeJpegPlanes(bytes, options) is { } planar)
+        {
+            return planar;
+        }
+
         NDArray image = options.Color == -1
             ? ImageOps.DecodeUnchanged(bytes)
             : ImageOps.Decode(bytes, new ImageDecodeOptions { Color = options.Color == 1, AutoOrient = true });
@@ -174,7 +197,7 @@ public static class Im2RecPacker
                     (h, w) = (side, side);
                 }
 
-                (int nw, int nh) = h > w ? (options.Resize, h * options.Resize / w) : (w * options.Resize / h, options.Resize);
+                (int nw, int nh) = ShorterSide(w, h, options.Resize);
                 if (Math.Min(h, w) != options.Resize)
                 {
                     NDArray resized = ImageOps.Resize(image, nw, nh, options.InterMethod);

@@ -64,6 +64,30 @@ public static partial class ImageOps
         return orientation >= 5 ? use(turned.Span, header.Width, header.Height, header.Width, header.Height) : use(turned.Span, header.Height, header.Width, header.Height, header.Width);
     }
 
+    /// <summary>Re-encodes a JPEG as a 4:2:0 JPEG of another size by resizing its Y, Cb and Cr planes, skipping the colour conversions and chroma resampling of decode-resize-encode; <see langword="null"/> where that path does not apply.</summary>
+    /// <param name="encoded">The file bytes.</param>
+    /// <param name="width">The new width.</param>
+    /// <param name="height">The new height.</param>
+    /// <param name="interp"><see cref="Interpolation.Nearest"/> to <see cref="Interpolation.Lanczos4"/>.</param>
+    /// <param name="quality">The JPEG quality.</param>
+    /// <param name="options">Orientation, size limit and codec.</param>
+    /// <returns>The new JPEG; <see langword="null"/> for anything but a YCbCr or gray JPEG served by the native codec, or one whose EXIF orientation must be applied.</returns>
+    /// <exception cref="ImageDecodeException">The bytes are not a readable image, or it is over the pixel limit.</exception>
+    /// <remarks>
+    /// Luma is resized exactly as the RGB path resizes each channel; chroma is resized at its own resolution, so the
+    /// pixels come within about a level of decode-resize-encode (measured in the tests), at a fraction of the work.
+    /// </remarks>
+    internal static byte[]? ResizeJpegPlanes(ReadOnlySpan<byte> encoded, int width, int height, Interpolation interp, int quality, ImageDecodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (interp is < Interpolation.Nearest or > Interpolation.Lanczos4) return null;
+        ImageCodec codec = ImageCodecs.Get(options.Codec);
+        ImageHeader header = CheckHeader(codec, encoded, options.MaxPixels);
+        if (header.Format != ImageFormat.Jpeg || (options.AutoOrient && ExifOrientation.Read(encoded) != 1)) return null;
+        CheckOutputSize(height, width);
+        return codec.ResizeJpegPlanes(encoded, header, width, height, interp, quality);
+    }
+
     /// <summary>Receives decoded RGB pixels.</summary>
     internal delegate T RgbPixels<T>(ReadOnlySpan<byte> pixels, int height, int width);
 

@@ -32,6 +32,9 @@ internal sealed class DefaultCodec(NativeCodec? native, bool requireNative, stri
     private protected override void DecodeCore(ReadOnlySpan<byte> encoded, ImageHeader header, int channels, int scaleDenominator, Span<byte> destination) =>
         For(header.Format).Decode(encoded, header, channels, scaleDenominator, destination);
 
+    private protected override byte[]? ResizeJpegPlanesCore(ReadOnlySpan<byte> encoded, ImageHeader header, int width, int height, Interpolation interp, int quality) =>
+        native is not null && native.CanDecode(header.Format) ? native.ResizeJpegPlanes(encoded, header, width, height, interp, quality) : null;
+
     private protected override byte[] EncodeCore(ReadOnlySpan<byte> pixels, int width, int height, int channels, ImageFormat format, int quality) =>
         For(format).Encode(pixels, width, height, channels, format, quality);
 

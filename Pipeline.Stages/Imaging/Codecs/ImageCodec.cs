@@ -138,6 +138,23 @@ public abstract class ImageCodec
         }
     }
 
+    /// <summary>Re-encodes a JPEG at another size by resizing its Y, Cb and Cr planes, where this codec can (see <c>ImageOps.ResizeJpegPlanes</c>).</summary>
+    /// <returns>The new JPEG, or <see langword="null"/> when this codec or this JPEG cannot take that path.</returns>
+    internal byte[]? ResizeJpegPlanes(ReadOnlySpan<byte> encoded, ImageHeader header, int width, int height, Interpolation interp, int quality)
+    {
+        try
+        {
+            return ResizeJpegPlanesCore(encoded, header, width, height, interp, quality);
+        }
+        catch (Exception error) when (IsDecoderFailure(error))
+        {
+            throw new ImageDecodeException($"The {encoded.Length}-byte {header.Format} image could not be decoded: {error.Message}", error);
+        }
+    }
+
+    /// <summary>Resizes a JPEG's planes; the base codec cannot.</summary>
+    private protected virtual byte[]? ResizeJpegPlanesCore(ReadOnlySpan<byte> encoded, ImageHeader header, int width, int height, Interpolation interp, int quality) => null;
+
     /// <summary>Reads the header; called with a non-empty buffer.</summary>
     private protected abstract ImageHeader ReadHeaderCore(ReadOnlySpan<byte> encoded);
 

@@ -58,6 +58,9 @@ internal sealed class NativeCodec : ImageCodec
         else throw new ImageDecodeException($"The codec '{Name}' does not decode {header.Format.ToString().ToUpperInvariant()}; use ImageCodecs.Default.");
     }
 
+    private protected override byte[]? ResizeJpegPlanesCore(ReadOnlySpan<byte> encoded, ImageHeader header, int width, int height, Interpolation interp, int quality) =>
+        header.Format == ImageFormat.Jpeg ? _jpeg?.ResizePlanes(encoded, header, width, height, interp, quality) : null;
+
     private protected override byte[] EncodeCore(ReadOnlySpan<byte> pixels, int width, int height, int channels, ImageFormat format, int quality) =>
         format == ImageFormat.Jpeg ? _jpeg!.Encode(pixels, width, height, channels, quality) : _png!.Encode(pixels, width, height, channels, quality);
 }

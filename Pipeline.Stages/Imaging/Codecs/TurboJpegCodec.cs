@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Pipeline.Stages.Imaging.Internal;
 
 namespace Pipeline.Stages.Imaging;
 
@@ -81,6 +82,151 @@ internal sealed unsafe class TurboJpegCodec(string file)
             fixed (byte* source = pixels)
             {
                 if (TurboJpeg.tjCompress2(handle, source, width, width * channels, height, pixelFormat, &jpeg, &size, subsampling, Math.Clamp(quality, 1, 100), TurboJpeg.FlagAccurateDct) != 0) FailUnlessWarning(ref s_compressor);
+            }
+
+            return new ReadOnlySpan<byte>(jpeg, checked((int)size.Value)).ToArray();
+        }
+        finally
+        {
+            if (jpeg != null) TurboJpeg.tjFree(jpeg);
+        }
+    }
+
+    /// <summary>Re-encodes a YCbCr or gray JPEG at another size by resizing its planes: no colour conversion, no chroma up- or down-sampling.</summary>
+    /// <remarks>
+    /// Each of Y, Cb and Cr is resized from its stored size straight to its size in a 4:2:0 image of the new size (what
+    /// <see cref="Encode"/> writes); a gray JPEG gets neutral chroma (128), which is what converting its RGB would give.
+    /// </remarks>
+    /// <returns>The new JPEG, or <see langword="null"/> when the JPEG is not YCbCr or gray, or its subsampling is not one TurboJPEG names.</returns>
+    public byte[]? ResizePlanes(ReadOnlySpan<byte> encoded, ImageHeader header, int width, int height, Interpolation interp, int quality)
+    {
+        nint handle = Decompressor();
+        var size = new CULong((nuint)encoded.Length);
+        fixed (byte* source = encoded)
+        {
+            int jpegWidth = 0, jpegHeight = 0, subsampling = 0, colorspace = 0;
+            if (TurboJpeg.tjDecompressHeader3(handle, source, size, &jpegWidth, &jpegHeight, &subsampling, &colorspace) != 0 && (jpegWidth <= 0 || jpegHeight <= 0))
+            {
+                Fail(ref s_decompressor);
+            }
+
+            if (jpegWidth != header.Width || jpegHeight != header.Height)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"TurboJPEG reads {jpegWidth}x{jpegHeight} where the header says {header.Width}x{header.Height}"));
+            }
+
+            int stored = colorspace == TurboJpeg.ColorspaceGray ? 1 : 3;
+            if ((colorspace != TurboJpeg.ColorspaceYCbCr && stored == 3) || subsampling < 0) return null;
+
+            Span<int> sourceWidths = stackalloc int[3];
+            Span<int> sourceHeights = stackalloc int[3];
+            Span<int> targetWidths = stackalloc int[3];
+            Span<int> targetHeights = stackalloc int[3];
+            long sourceBytes = 0, targetBytes = 0;
+            for (int plane = 0; plane < 3; plane++)
+            {
+                if (plane < stored)
+                {
+                    sourceWidths[plane] = TurboJpeg.tjPlaneWidth(plane, jpegWidth, subsampling);
+                    sourceHeights[plane] = TurboJpeg.tjPlaneHeight(plane, jpegHeight, subsampling);
+                    if (sourceWidths[plane] <= 0 || sourceHeights[plane] <= 0) return null;
+                    sourceBytes += (long)sourceWidths[plane] * sourceHeights[plane];
+                }
+
+                targetWidths[plane] = TurboJpeg.tjPlaneWidth(plane, width, TurboJpeg.SubsamplingYuv420);
+                targetHeights[plane] = TurboJpeg.tjPlaneHeight(plane, height, TurboJpeg.SubsamplingYuv420);
+                targetBytes += (long)targetWidths[plane] * targetHeights[plane];
+            }
+
+            using var decoded = new PixelBuffer(sourceBytes);
+            using var resized = new PixelBuffer(targetBytes);
+            byte** sourcePlanes = stackalloc byte*[3];
+            byte** targetPlanes = stackalloc byte*[3];
+            fixed (byte* decodedStart = decoded.Span)
+            fixed (byte* resizedStart = resized.Span)
+            {
+                byte* next = decodedStart;
+                byte* nextTarget = resizedStart;
+                for (int plane = 0; plane < 3; plane++)
+                {
+                    sourcePlanes[plane] = next;
+                    next += plane < stored ? sourceWidths[plane] * sourceHeights[plane] : 0;
+                    targetPlanes[plane] = nextTarget;
+                    nextTarget += targetWidths[plane] * targetHeights[plane];
+                }
+
+                if (TurboJpeg.tjDecompressToYUVPlanes(handle, source, size, sourcePlanes, jpegWidth, null, jpegHeight, TurboJpeg.FlagLimitScans) != 0)
+                {
+                    FailUnlessWarning(ref s_decompressor);
+                }
+
+                for (int plane = 0; plane < 3; plane++)
+                {
+                    var target = new Span<byte>(targetPlanes[plane], targetWidths[plane] * targetHeights[plane]);
+                    if (plane >= stored)
+                    {
+                        target.Fill(128);
+                        continue;
+                    }
+
+                    var planeSource = new ReadOnlySpan<byte>(sourcePlanes[plane], sourceWidths[plane] * sourceHeights[plane]);
+                    if (plane == 0)
+                    {
+                        // Luma planes are padded to whole chroma samples: resize the image's own pixels, then pad as the encoder expects.
+                        ResizeLuma(planeSource, sourceWidths[0], jpegWidth, jpegHeight, target, targetWidths[0], targetHeights[0], width, height, interp);
+                    }
+                    else
+                    {
+                        Resampler.Resize<byte, byte>(planeSource, sourceWidths[plane], sourceHeights[plane], 1, target, targetWidths[plane], targetHeights[plane], interp);
+                    }
+                }
+
+                return EncodePlanes(targetPlanes, width, height, quality);
+            }
+        }
+    }
+
+    /// <summary>Resizes the (width x height) image inside a luma plane of row length <paramref name="stride"/> into a padded target plane, replicating its last column and row into the padding.</summary>
+    private static void ResizeLuma(ReadOnlySpan<byte> plane, int stride, int width, int height, Span<byte> target, int targetStride, int targetRows, int targetWidth, int targetHeight, Interpolation interp)
+    {
+        using var compact = new PixelBuffer(stride == width ? 0 : (long)width * height);
+        ReadOnlySpan<byte> source = plane;
+        if (stride != width)
+        {
+            for (int y = 0; y < height; y++) plane.Slice(y * stride, width).CopyTo(compact.Span.Slice(y * width, width));
+            source = compact.Span;
+        }
+
+        if (targetStride == targetWidth)
+        {
+            Resampler.Resize<byte, byte>(source, width, height, 1, target, targetWidth, targetHeight, interp);
+        }
+        else
+        {
+            using var resized = new PixelBuffer((long)targetWidth * targetHeight);
+            Resampler.Resize<byte, byte>(source, width, height, 1, resized.Span, targetWidth, targetHeight, interp);
+            for (int y = 0; y < targetHeight; y++)
+            {
+                Span<byte> row = target.Slice(y * targetStride, targetStride);
+                resized.Span.Slice(y * targetWidth, targetWidth).CopyTo(row);
+                row[targetWidth..].Fill(row[targetWidth - 1]);
+            }
+        }
+
+        for (int y = targetHeight; y < targetRows; y++) target.Slice((targetHeight - 1) * targetStride, targetStride).CopyTo(target.Slice(y * targetStride, targetStride));
+    }
+
+    /// <summary>Compresses 4:2:0 planes with the settings of <see cref="Encode"/>.</summary>
+    private static byte[] EncodePlanes(byte** planes, int width, int height, int quality)
+    {
+        nint handle = Compressor();
+        byte* jpeg = null;
+        CULong size = default;
+        try
+        {
+            if (TurboJpeg.tjCompressFromYUVPlanes(handle, planes, width, null, height, TurboJpeg.SubsamplingYuv420, &jpeg, &size, Math.Clamp(quality, 1, 100), TurboJpeg.FlagAccurateDct) != 0)
+            {
+                FailUnlessWarning(ref s_compressor);
             }
 
             return new ReadOnlySpan<byte>(jpeg, checked((int)size.Value)).ToArray();

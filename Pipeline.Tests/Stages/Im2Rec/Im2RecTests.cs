@@ -88,6 +88,52 @@ public sealed class Im2RecTests
         Assert.Equal(File.ReadAllBytes(TestFiles.Im2RecRec("im2rec-default")), File.ReadAllBytes(temp.File("o.rec")));
     }
 
+    [NativeTheory]
+    [InlineData(128, Interpolation.Bilinear)]
+    [InlineData(256, Interpolation.Bilinear)]
+    [InlineData(150, Interpolation.Bicubic)]
+    public async Task PlanarResize_DecodesWithinTwoLevelsOfTheRgbPath(int resize, Interpolation interp)
+    {
+        // Resizing Y, Cb and Cr directly skips the colour conversions and chroma resampling of decode-resize-encode; the
+        // records must still carry the same headers and sizes and, decoded, nearly the same pixels.
+        NativeCodecs.Require();
+        using var temp = new TempDirectory();
+        string list = Path.Combine(TestFiles.Im2RecDir, "images.lst");
+        var rgb = new Im2RecPackOptions { Resize = resize, InterMethod = interp, Quality = 95, PlanarResize = false, NumThreads = 2 };
+        await Im2RecPacker.PackAsync(list, TestFiles.PhotosDir, temp.File("rgb.rec"), temp.File("rgb.idx"), rgb);
+        await Im2RecPacker.PackAsync(list, TestFiles.PhotosDir, temp.File("planar.rec"), temp.File("planar.idx"), rgb with { PlanarResize = true });
+        using var rgbReader = new RecordIOReader(temp.File("rgb.rec"));
+        using var planarReader = new RecordIOReader(temp.File("planar.rec"));
+        int records = 0, differentBytes = 0;
+        double worstMean = 0;
+        while (rgbReader.Read() is { } rgbRecord)
+        {
+            byte[] planarRecord = planarReader.Read()!;
+            (ImageRecordHeader rgbHeader, ReadOnlyMemory<byte> rgbPayload) = ImageRecord.Unpack(rgbRecord);
+            (ImageRecordHeader planarHeader, ReadOnlyMemory<byte> planarPayload) = ImageRecord.Unpack(planarRecord);
+            Assert.Equal(rgbHeader, planarHeader);
+            using NDArray expected = ImageOps.Decode(rgbPayload.Span);
+            using NDArray actual = ImageOps.Decode(planarPayload.Span);
+            Assert.Equal(expected.Shape, actual.Shape);
+            byte[] a = expected.ToArray<byte>(), b = actual.ToArray<byte>();
+            long sum = 0;
+            for (int i = 0; i < a.Length; i++) sum += Math.Abs(a[i] - b[i]);
+            worstMean = Math.Max(worstMean, (double)sum / a.Length);
+            if (!rgbPayload.Span.SequenceEqual(planarPayload.Span)) differentBytes++;
+            records++;
+        }
+
+        Assert.Null(planarReader.Read());
+        Assert.Equal(24, records);
+        Assert.True(differentBytes > 0, "the planar path did not run: every record is the RGB path's");
+        Assert.True(worstMean < 2.5, $"worst mean pixel difference {worstMean:F2} levels");
+
+        // Reductions past 2x always take the RGB path: byte-identical records.
+        await Im2RecPacker.PackAsync(list, TestFiles.PhotosDir, temp.File("small-rgb.rec"), temp.File("small-rgb.idx"), rgb with { Resize = 32 });
+        await Im2RecPacker.PackAsync(list, TestFiles.PhotosDir, temp.File("small-planar.rec"), temp.File("small-planar.idx"), rgb with { Resize = 32, PlanarResize = true });
+        Assert.Equal(File.ReadAllBytes(temp.File("small-rgb.rec")), File.ReadAllBytes(temp.File("small-planar.rec")));
+    }
+
     [Fact]
     public async Task UnreadableImage_IsSkippedAndCounted_OrStopsWithStrictLeavingNothing()
     {

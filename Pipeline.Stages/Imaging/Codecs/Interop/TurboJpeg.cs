@@ -13,6 +13,9 @@ internal static unsafe partial class TurboJpeg
     public const int SubsamplingYuv420 = 2;
     public const int SubsamplingGray = 3;
 
+    public const int ColorspaceYCbCr = 1;
+    public const int ColorspaceGray = 2;
+
     public const int ColorspaceCmyk = 3;
     public const int ColorspaceYcck = 4;
 
@@ -28,6 +31,7 @@ internal static unsafe partial class TurboJpeg
     public static readonly string[] RequiredExports =
     [
         "tjInitDecompress", "tjInitCompress", "tjDecompressHeader3", "tjDecompress2", "tjCompress2", "tjFree", "tjDestroy", "tjGetErrorStr2", "tjGetErrorCode",
+        "tjDecompressToYUVPlanes", "tjCompressFromYUVPlanes", "tjPlaneWidth", "tjPlaneHeight",
     ];
 
     [LibraryImport(NativeLibraries.TurboJpegName)]
@@ -44,6 +48,18 @@ internal static unsafe partial class TurboJpeg
 
     [LibraryImport(NativeLibraries.TurboJpegName)]
     public static partial int tjCompress2(nint handle, byte* srcBuf, int width, int pitch, int height, int pixelFormat, byte** jpegBuf, CULong* jpegSize, int jpegSubsamp, int jpegQual, int flags);
+
+    [LibraryImport(NativeLibraries.TurboJpegName)]
+    public static partial int tjDecompressToYUVPlanes(nint handle, byte* jpegBuf, CULong jpegSize, byte** dstPlanes, int width, int* strides, int height, int flags);
+
+    [LibraryImport(NativeLibraries.TurboJpegName)]
+    public static partial int tjCompressFromYUVPlanes(nint handle, byte** srcPlanes, int width, int* strides, int height, int subsamp, byte** jpegBuf, CULong* jpegSize, int jpegQual, int flags);
+
+    [LibraryImport(NativeLibraries.TurboJpegName)]
+    public static partial int tjPlaneWidth(int componentID, int width, int subsamp);
+
+    [LibraryImport(NativeLibraries.TurboJpegName)]
+    public static partial int tjPlaneHeight(int componentID, int height, int subsamp);
 
     [LibraryImport(NativeLibraries.TurboJpegName)]
     public static partial int tjDestroy(nint handle);
