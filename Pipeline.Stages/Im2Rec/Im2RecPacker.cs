@@ -115,51 +115,81 @@ public static class Im2RecPacker
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(options);
         string path = Path.Combine(root, entry.Path);
-        byte[] bytes;
+
+        // The file goes into a pooled buffer: images are mostly larger than the large-object threshold, and an array per image
+        // would be garbage the collector must clear again.
+        byte[] rented;
+        int length;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            (rented, length) = ReadPooled(path);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             return (entry, null, error.Message);
         }
 
-        float first = entry.Labels.Length > 0 ? entry.Labels[0] : 0f;
-        ImageRecordHeader header = options.PackLabel && entry.Labels.Length > 1
-            ? new ImageRecordHeader((uint)entry.Labels.Length, first, (ulong)entry.Index, 0)
-            : new ImageRecordHeader(0, first, (ulong)entry.Index, 0);
-        byte[] payload;
-        if (options.PassThrough)
+        try
         {
-            payload = bytes;
+            ReadOnlySpan<byte> bytes = rented.AsSpan(0, length);
+            float first = entry.Labels.Length > 0 ? entry.Labels[0] : 0f;
+            ImageRecordHeader header = options.PackLabel && entry.Labels.Length > 1
+                ? new ImageRecordHeader((uint)entry.Labels.Length, first, (ulong)entry.Index, 0)
+                : new ImageRecordHeader(0, first, (ulong)entry.Index, 0);
+            ReadOnlySpan<byte> payload;
+            if (options.PassThrough)
+            {
+                payload = bytes;
+            }
+            else
+            {
+                try
+                {
+                    payload = Reencode(bytes, options);
+                }
+                catch (ImageDecodeException error)
+                {
+                    return (entry, null, error.Message);
+                }
+            }
+
+            // im2rec.cc keeps the first label in the header even when it packs all of them (Python's pack would write 0).
+            int labelBytes = (int)header.Flag * sizeof(float);
+            byte[] record = new byte[ImageRecordHeader.Size + labelBytes + payload.Length];
+            header.WriteTo(record);
+            for (int i = 0; i < header.Flag; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(record.AsSpan(ImageRecordHeader.Size + (4 * i)), entry.Labels[i]);
+            payload.CopyTo(record.AsSpan(ImageRecordHeader.Size + labelBytes));
+            return (entry, record, null);
         }
-        else
+        finally
         {
-            try
-            {
-                payload = Reencode(bytes, options);
-            }
-            catch (ImageDecodeException error)
-            {
-                return (entry, null, error.Message);
-            }
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Reads a whole file into a buffer rented from the shared pool; the caller returns it.</summary>
+    private static (byte[] Buffer, int Length) ReadPooled(string path)
+    {
+        using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path);
+        long size = RandomAccess.GetLength(handle);
+        if (size > Array.MaxLength) throw new IOException($"'{path}' is {size} bytes, more than an image record can hold.");
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
+        int total = 0;
+        while (total < size)
+        {
+            int read = RandomAccess.Read(handle, buffer.AsSpan(total, (int)size - total), total);
+            if (read == 0) break;
+            total += read;
         }
 
-        // im2rec.cc keeps the first label in the header even when it packs all of them (Python's pack would write 0).
-        int labelBytes = (int)header.Flag * sizeof(float);
-        byte[] record = new byte[ImageRecordHeader.Size + labelBytes + payload.Length];
-        header.WriteTo(record);
-        for (int i = 0; i < header.Flag; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(record.AsSpan(ImageRecordHeader.Size + (4 * i)), entry.Labels[i]);
-        payload.CopyTo(record.AsSpan(ImageRecordHeader.Size + labelBytes));
-        return (entry, record, null);
+        return (buffer, total);
     }
 
     /// <summary>im2rec's size for the shorter side: integer arithmetic, the longer side rounded down.</summary>
     private static (int Width, int Height) ShorterSide(int w, int h, int resize) => h > w ? (resize, h * resize / w) : (w * resize / h, resize);
 
     /// <summary>The planar path (see <see cref="Im2RecPackOptions.PlanarResize"/>) where it applies: a JPEG that needs resizing; <see langword="null"/> otherwise.</summary>
-    private static byte[]? ResizeJpegPlanes(byte[] bytes, Im2RecPackOptions options)
+    private static byte[]? ResizeJpegPlanes(ReadOnlySpan<byte> bytes, Im2RecPackOptions options)
     {
         if (ImageCodecs.Default.ReadHeader(bytes) is not { Format: ImageFormat.Jpeg } header) return null;
         (int w, int h) = (header.Width, header.Height);
@@ -172,7 +202,7 @@ public static class Im2RecPacker
         return ImageOps.ResizeJpegPlanes(bytes, nw, nh, options.InterMethod, options.Quality, new ImageDecodeOptions { AutoOrient = true });
     }
 
-    private static byte[] Reencode(byte[] bytes, Im2RecPackOptions options)
+    private static byte[] Reencode(ReadOnlySpan<byte> bytes, Im2RecPackOptions options)
     {
         if (options.PlanarResize && options.Color == 1 && options.Encoding == ImageFormat.Jpeg && options.Resize > 0 && !options.CenterCrop
             && ResizeJpegPlanes(bytes, options) is { } planar)

@@ -6,7 +6,7 @@ namespace Pipeline.Stages.Imaging;
 
 /// <summary>JPEG through libjpeg-turbo's TurboJPEG API: the decoder MXNet uses (through OpenCV), with its defaults (accurate integer IDCT, fancy upsampling), so pixels equal <c>cv2.imdecode</c>'s.</summary>
 /// <remarks>
-/// Each thread keeps its own decompressor and compressor handle, created on first use and never freed before the
+/// Each thread keeps its own decompressor and compressor handle (and output buffer), created on first use and never freed before the
 /// thread exits (pool threads live as long as the process). Warnings (a truncated scan, extraneous bytes) keep the
 /// decoded pixels, as libjpeg and OpenCV do; fatal errors carry TurboJPEG's message. A progressive JPEG with more than
 /// 500 scans is refused (<c>TJFLAG_LIMITSCANS</c>), which OpenCV does not do: such files exist only to exhaust decoders.
@@ -18,6 +18,13 @@ internal sealed unsafe class TurboJpegCodec(string file)
 
     [ThreadStatic]
     private static nint s_compressor;
+
+    // This thread's output buffer for compressing, kept across images (like the handles) so that no encode allocates.
+    [ThreadStatic]
+    private static byte* s_output;
+
+    [ThreadStatic]
+    private static long s_outputSize;
 
     /// <summary>Gets the library file that loaded.</summary>
     public string File { get; } = file;
@@ -75,21 +82,35 @@ internal sealed unsafe class TurboJpegCodec(string file)
 
         // OpenCV's imencode settings (libjpeg's defaults): 4:2:0 for colour, the accurate DCT; the bytes are cv2.imencode's.
         int subsampling = channels == 1 ? TurboJpeg.SubsamplingGray : TurboJpeg.SubsamplingYuv420;
-        byte* jpeg = null;
-        CULong size = default;
-        try
+        byte* jpeg = OutputBuffer(width, height, subsampling);
+        var size = new CULong((nuint)s_outputSize);
+        fixed (byte* source = pixels)
         {
-            fixed (byte* source = pixels)
+            if (TurboJpeg.tjCompress2(handle, source, width, width * channels, height, pixelFormat, &jpeg, &size, subsampling, Math.Clamp(quality, 1, 100), TurboJpeg.FlagAccurateDct | TurboJpeg.FlagNoRealloc) != 0)
             {
-                if (TurboJpeg.tjCompress2(handle, source, width, width * channels, height, pixelFormat, &jpeg, &size, subsampling, Math.Clamp(quality, 1, 100), TurboJpeg.FlagAccurateDct) != 0) FailUnlessWarning(ref s_compressor);
+                FailUnlessWarning(ref s_compressor);
             }
+        }
 
-            return new ReadOnlySpan<byte>(jpeg, checked((int)size.Value)).ToArray();
-        }
-        finally
+        return new ReadOnlySpan<byte>(jpeg, checked((int)size.Value)).ToArray();
+    }
+
+    /// <summary>This thread's compression buffer, grown to TurboJPEG's worst case for the image.</summary>
+    private static byte* OutputBuffer(int width, int height, int subsampling)
+    {
+        long needed = (long)TurboJpeg.tjBufSize(width, height, subsampling).Value;
+        if (needed <= 0 || needed > int.MaxValue) throw new ImagingException(string.Create(CultureInfo.InvariantCulture, $"A {width}x{height} JPEG is too large to encode."));
+        if (s_outputSize < needed)
         {
-            if (jpeg != null) TurboJpeg.tjFree(jpeg);
+            if (s_output != null) TurboJpeg.tjFree(s_output);
+            s_output = null;
+            s_outputSize = 0;
+            s_output = TurboJpeg.tjAlloc((int)needed);
+            if (s_output == null) throw new ImagingException(string.Create(CultureInfo.InvariantCulture, $"TurboJPEG could not allocate a {needed}-byte output buffer."));
+            s_outputSize = needed;
         }
+
+        return s_output;
     }
 
     /// <summary>Re-encodes a YCbCr or gray JPEG at another size by resizing its planes: no colour conversion, no chroma up- or down-sampling.</summary>
@@ -220,21 +241,14 @@ internal sealed unsafe class TurboJpegCodec(string file)
     private static byte[] EncodePlanes(byte** planes, int width, int height, int quality)
     {
         nint handle = Compressor();
-        byte* jpeg = null;
-        CULong size = default;
-        try
+        byte* jpeg = OutputBuffer(width, height, TurboJpeg.SubsamplingYuv420);
+        var size = new CULong((nuint)s_outputSize);
+        if (TurboJpeg.tjCompressFromYUVPlanes(handle, planes, width, null, height, TurboJpeg.SubsamplingYuv420, &jpeg, &size, Math.Clamp(quality, 1, 100), TurboJpeg.FlagAccurateDct | TurboJpeg.FlagNoRealloc) != 0)
         {
-            if (TurboJpeg.tjCompressFromYUVPlanes(handle, planes, width, null, height, TurboJpeg.SubsamplingYuv420, &jpeg, &size, Math.Clamp(quality, 1, 100), TurboJpeg.FlagAccurateDct) != 0)
-            {
-                FailUnlessWarning(ref s_compressor);
-            }
+            FailUnlessWarning(ref s_compressor);
+        }
 
-            return new ReadOnlySpan<byte>(jpeg, checked((int)size.Value)).ToArray();
-        }
-        finally
-        {
-            if (jpeg != null) TurboJpeg.tjFree(jpeg);
-        }
+        return new ReadOnlySpan<byte>(jpeg, checked((int)size.Value)).ToArray();
     }
 
     /// <summary>CMYK and YCCK JPEGs (Adobe's inverted CMYK) decode to CMYK and convert as OpenCV's <c>icvCvt_CMYK2BGR_8u_C4C3R</c> and <c>icvCvt_CMYK2Gray_8u_C4C1R</c>.</summary>

@@ -24,6 +24,9 @@ internal static unsafe partial class TurboJpeg
     /// <summary>The accurate integer DCT: TurboJPEG compresses with the fast one unless asked, libjpeg (and so OpenCV) with this one.</summary>
     public const int FlagAccurateDct = 4096;
 
+    /// <summary>Compress into the caller's buffer, which is at least <c>tjBufSize</c> long, instead of (re)allocating one.</summary>
+    public const int FlagNoRealloc = 1024;
+
     /// <summary>Refuse a progressive JPEG with more than 500 scans (a few hundred bytes can otherwise cost minutes of CPU); no real image has that many.</summary>
     public const int FlagLimitScans = 32768;
 
@@ -31,7 +34,7 @@ internal static unsafe partial class TurboJpeg
     public static readonly string[] RequiredExports =
     [
         "tjInitDecompress", "tjInitCompress", "tjDecompressHeader3", "tjDecompress2", "tjCompress2", "tjFree", "tjDestroy", "tjGetErrorStr2", "tjGetErrorCode",
-        "tjDecompressToYUVPlanes", "tjCompressFromYUVPlanes", "tjPlaneWidth", "tjPlaneHeight",
+        "tjDecompressToYUVPlanes", "tjCompressFromYUVPlanes", "tjPlaneWidth", "tjPlaneHeight", "tjBufSize", "tjAlloc",
     ];
 
     [LibraryImport(NativeLibraries.TurboJpegName)]
@@ -66,6 +69,12 @@ internal static unsafe partial class TurboJpeg
 
     [LibraryImport(NativeLibraries.TurboJpegName)]
     public static partial void tjFree(byte* buffer);
+
+    [LibraryImport(NativeLibraries.TurboJpegName)]
+    public static partial CULong tjBufSize(int width, int height, int jpegSubsamp);
+
+    [LibraryImport(NativeLibraries.TurboJpegName)]
+    public static partial byte* tjAlloc(int bytes);
 
     [LibraryImport(NativeLibraries.TurboJpegName)]
     public static partial byte* tjGetErrorStr2(nint handle);
