@@ -60,29 +60,14 @@ internal static class Resampler
             for (int dy = 0; dy < window.Height; dy++)
             {
                 // Vertical pass first, on whole rows: a weighted sum of the taps' source rows.
-                bool first = true;
-                for (int k = 0; k < yAxis.Taps; k++)
+                if (typeof(TIn) == typeof(byte) && Avx2.IsSupported && yAxis.Taps <= MaxDirectTaps)
                 {
-                    float weight = rowWeights[(dy * yAxis.Taps) + k];
-                    if (weight == 0 && !(first && k == yAxis.Taps - 1)) continue;
-                    int sy = rowIndices[(dy * yAxis.Taps) + k];
-                    int slot = sy % ringRows;
-                    Span<float> converted = ring.AsSpan(slot * sourceRow, sourceRow);
-                    if (ringIndex[slot] != sy)
-                    {
-                        ConvertRow(source.Slice((sy * fullSourceRow) + columnOffset, sourceRow), converted);
-                        ringIndex[slot] = sy;
-                    }
-
-                    if (first)
-                    {
-                        TensorPrimitives.Multiply(converted, weight, accumulator);
-                        first = false;
-                    }
-                    else
-                    {
-                        TensorPrimitives.MultiplyAdd(converted, weight, accumulator, accumulator);
-                    }
+                    VerticalFromBytes(
+                        MemoryMarshal.Cast<TIn, byte>(source), fullSourceRow, columnOffset, rowIndices.Slice(dy * yAxis.Taps, yAxis.Taps), rowWeights.Slice(dy * yAxis.Taps, yAxis.Taps), accumulator);
+                }
+                else
+                {
+                    VerticalFromRing(source, fullSourceRow, columnOffset, ring, ringIndex, ringRows, rowIndices.Slice(dy * yAxis.Taps, yAxis.Taps), rowWeights.Slice(dy * yAxis.Taps, yAxis.Taps), accumulator);
                 }
 
                 Span<TOut> target = destination.Slice(dy * destinationRow, destinationRow);
@@ -112,6 +97,80 @@ internal static class Resampler
             ArrayPool<float>.Shared.Return(mixed);
             if (staging is not null) ArrayPool<float>.Shared.Return(staging);
             gather?.Return();
+        }
+    }
+
+    /// <summary>The most taps <see cref="VerticalFromBytes"/> takes (bilinear 2, bicubic 4, Lanczos 8, area shrinks by up to 15x).</summary>
+    private const int MaxDirectTaps = 16;
+
+    /// <summary>One destination row's vertical pass straight from byte rows: widen, weigh and sum in one pass, with the same roundings as <see cref="VerticalFromRing{TIn}"/> (a product, then each further product added to the sum).</summary>
+    private static unsafe void VerticalFromBytes(ReadOnlySpan<byte> source, int fullSourceRow, int columnOffset, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, Span<float> accumulator)
+    {
+        // The taps that count: zero weights add nothing (every product of a byte and 0 is 0), except that a row of all-zero
+        // weights still takes its last tap, as the ring path does.
+        Span<int> offsets = stackalloc int[MaxDirectTaps];
+        Span<float> factors = stackalloc float[MaxDirectTaps];
+        int count = 0;
+        for (int k = 0; k < rows.Length; k++)
+        {
+            if (weights[k] == 0 && !(count == 0 && k == rows.Length - 1)) continue;
+            offsets[count] = (rows[k] * fullSourceRow) + columnOffset;
+            factors[count++] = weights[k];
+        }
+
+        int length = accumulator.Length;
+        fixed (byte* start = source)
+        fixed (float* target = accumulator)
+        {
+            int i = 0;
+            for (; i + Vector256<float>.Count <= length; i += Vector256<float>.Count)
+            {
+                Vector256<float> sum = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(start + offsets[0] + i)) * Vector256.Create(factors[0]);
+                for (int k = 1; k < count; k++)
+                {
+                    sum = (Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(start + offsets[k] + i)) * Vector256.Create(factors[k])) + sum;
+                }
+
+                Avx.Store(target + i, sum);
+            }
+
+            for (; i < length; i++)
+            {
+                float sum = start[offsets[0] + i] * factors[0];
+                for (int k = 1; k < count; k++) sum = (start[offsets[k] + i] * factors[k]) + sum;
+                target[i] = sum;
+            }
+        }
+    }
+
+    /// <summary>One destination row's vertical pass over source rows converted to float once each, kept in a ring of taps + 1 rows (destination rows walk down the source, so every row a destination row needs is still there).</summary>
+    private static void VerticalFromRing<TIn>(ReadOnlySpan<TIn> source, int fullSourceRow, int columnOffset, float[] ring, int[] ringIndex, int ringRows, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, Span<float> accumulator)
+        where TIn : unmanaged, INumberBase<TIn>
+    {
+        int sourceRow = accumulator.Length;
+        bool first = true;
+        for (int k = 0; k < rows.Length; k++)
+        {
+            float weight = weights[k];
+            if (weight == 0 && !(first && k == rows.Length - 1)) continue;
+            int sy = rows[k];
+            int slot = sy % ringRows;
+            Span<float> converted = ring.AsSpan(slot * sourceRow, sourceRow);
+            if (ringIndex[slot] != sy)
+            {
+                ConvertRow(source.Slice((sy * fullSourceRow) + columnOffset, sourceRow), converted);
+                ringIndex[slot] = sy;
+            }
+
+            if (first)
+            {
+                TensorPrimitives.Multiply(converted, weight, accumulator);
+                first = false;
+            }
+            else
+            {
+                TensorPrimitives.MultiplyAdd(converted, weight, accumulator, accumulator);
+            }
         }
     }
 
