@@ -123,6 +123,20 @@ internal static class Resampler
         fixed (float* target = accumulator)
         {
             int i = 0;
+            if (Avx512F.IsSupported)
+            {
+                for (; i + Vector512<float>.Count <= length; i += Vector512<float>.Count)
+                {
+                    Vector512<float> sum = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Sse2.LoadVector128(start + offsets[0] + i))) * Vector512.Create(factors[0]);
+                    for (int k = 1; k < count; k++)
+                    {
+                        sum = (Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Sse2.LoadVector128(start + offsets[k] + i))) * Vector512.Create(factors[k])) + sum;
+                    }
+
+                    Avx512F.Store(target + i, sum);
+                }
+            }
+
             for (; i + Vector256<float>.Count <= length; i += Vector256<float>.Count)
             {
                 Vector256<float> sum = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(start + offsets[0] + i)) * Vector256.Create(factors[0]);
