@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Globalization;
+using Pipeline.Core;
+using Pipeline.Stages.Imaging;
+using Pipeline.Stages.Iterators;
+using Pipeline.TorchSharp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pipeline.Samples.TorchSharp.Bench;
+
+/// <summary>
+/// One epoch of the small CNN (batch 32, 3x56x56, random crop + mirror, SGD), four ways, interleaved, best of 3 rounds:
+/// our ImageRecordIter alone (decode + augment + batch, tensors made and dropped), the training steps alone (on one
+/// batch over and over), both together (ImageRecordIter -> AsTorch -> step), and the same training fed by TorchSharp's
+/// DataLoader over <see cref="DecodingDataset"/>. libtorch runs on 1 thread and the iterator decodes on 1 thread, so the
+/// two cores of the benchmark machine hold one each; the DataLoader gets 2 workers (its best on 2 cores).
+/// </summary>
+internal static class CnnEpochBench
+{
+    private const int BatchSize = 32;
+
+    public static async Task RunAsync(TourContext context, int images)
+    {
+        torch.set_num_threads(1);
+        torch.manual_seed(1);
+        string rec = BenchRecords.Ensure(context, images);
+        string idx = Path.ChangeExtension(rec, ".idx");
+        File.ReadAllBytes(rec);   // page cache
+
+        double loader = double.MaxValue, training = double.MaxValue, ours = double.MaxValue, peer = double.MaxValue;
+        string codec = "";
+        for (int round = 0; round < 3; round++)
+        {
+            // Loader alone.
+            using (var iter = new ImageRecordIter(CnnSample.TrainOptions(rec, BatchSize, threads: 1, seed: round)))
+            {
+                var watch = Stopwatch.StartNew();
+                await foreach (TorchBatch batch in iter.AsTorch()) batch.Dispose();
+                loader = Math.Min(loader, watch.Elapsed.TotalSeconds);
+                codec = iter.Metrics.ToString() ?? "";
+            }
+
+            // Training alone: the same number of steps on one batch.
+            using (var net = Networks.SmallCnn(3))
+            using (var sgd = optim.SGD(net.parameters(), 0.05, momentum: 0.9))
+            using (var iter = new ImageRecordIter(CnnSample.TrainOptions(rec, BatchSize, threads: 1, seed: round)))
+            {
+                var trainer = new Trainer(net, sgd);
+                using TorchBatch first = (await iter.AsTorch().NextAsync())!;
+                using Tensor data = first.Data[0].clone();
+                using Tensor label = first.Label[0].clone();
+                int steps = (images + BatchSize - 1) / BatchSize;
+                trainer.Step(data, label, BatchSize);
+                var watch = Stopwatch.StartNew();
+                for (int s = 0; s < steps; s++) trainer.Step(data, label, BatchSize);
+                training = Math.Min(training, watch.Elapsed.TotalSeconds);
+            }
+
+            // Ours: the prefetching iterator feeding the steps.
+            using (var net = Networks.SmallCnn(3))
+            using (var sgd = optim.SGD(net.parameters(), 0.05, momentum: 0.9))
+            using (var iter = new ImageRecordIter(CnnSample.TrainOptions(rec, BatchSize, threads: 1, seed: round)))
+            {
+                var trainer = new Trainer(net, sgd);
+                var watch = Stopwatch.StartNew();
+                await trainer.TrainEpochAsync(iter.AsTorch());
+                ours = Math.Min(ours, watch.Elapsed.TotalSeconds);
+            }
+
+            // Peer: TorchSharp's DataLoader over a decoding Dataset.
+            using (var net = Networks.SmallCnn(3))
+            using (var sgd = optim.SGD(net.parameters(), 0.05, momentum: 0.9))
+            using (var dataset = new DecodingDataset(idx, rec, Augmenters.ImageNetMean, Augmenters.ImageNetStd))
+            using (var dataLoader = utils.data.DataLoader(dataset, BatchSize, shuffle: true, seed: round, num_worker: 2, disposeDataset: false))
+            {
+                var trainer = new Trainer(net, sgd);
+                var watch = Stopwatch.StartNew();
+                foreach (Dictionary<string, Tensor> batch in dataLoader)
+                {
+                    trainer.Step(batch["data"], batch["label"], (int)batch["data"].shape[0]);
+                }
+
+                peer = Math.Min(peer, watch.Elapsed.TotalSeconds);
+            }
+        }
+
+        double bound = Math.Max(loader, training);
+        var o = context.Out;
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CNN epoch, {images} images of the tour's photos (64 px, JPEG), batch {BatchSize}, 3x56x56, best of 3 interleaved rounds; libtorch threads {torch.get_num_threads()}:"));
+        o.WriteLine("| run | epoch | img/s |");
+        o.WriteLine("|---|---:|---:|");
+        Row(o, "ImageRecordIter alone (1 decode thread)", loader, images);
+        Row(o, "training steps alone (1 libtorch thread)", training, images);
+        Row(o, "**ours**: ImageRecordIter -> AsTorch -> steps", ours, images);
+        Row(o, "peer: TorchSharp DataLoader (2 workers) over an ImageSharp-decoding Dataset -> steps", peer, images);
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ours / max(loader alone, training alone) = {ours / bound:F3} (target <= 1.1); ours vs DataLoader: {peer / ours:F2}x the images per second (goal >= 3x)"));
+        o.WriteLine("loader metrics (last round):");
+        o.WriteLine(codec);
+    }
+
+    private static void Row(TextWriter output, string name, double seconds, int images) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {seconds:F3} s | {images / seconds:N0} |"));
+}
