@@ -22,9 +22,8 @@ public static class TorchInterop
     public static torch.Tensor AsTorch(this NDArray array)
     {
         ArgumentNullException.ThrowIfNull(array);
-        int[] shape = array.Shape;
-        var dimensions = new long[shape.Length];
-        for (int i = 0; i < shape.Length; i++) dimensions[i] = shape[i];
+        var dimensions = new long[array.Rank];
+        for (int i = 0; i < dimensions.Length; i++) dimensions[i] = array.GetLength(i);
 
         torch.ScalarType type = array.DType.ToScalarType();
         if (array.ByteLength == 0)

@@ -19,7 +19,7 @@ internal static unsafe partial class NativeTensor
 {
     // Live tensors by data pointer. Pinned live buffers never overlap, so every entry under one pointer belongs to the
     // same buffer (several tensors may view one array); any of them can be released by that buffer's deleter.
-    private static readonly Dictionary<nint, Stack<Hold>> Holds = [];
+    private static readonly Dictionary<nint, Hold> Holds = [];
     private static readonly Lock Gate = new();
     private static int _initialized;
 
@@ -38,10 +38,11 @@ internal static unsafe partial class NativeTensor
 
         MemoryHandle pin = lease.Memory.Pin();
         nint data = (nint)pin.Pointer;
+        var hold = new Hold(lease, pin);
         lock (Gate)
         {
-            if (!Holds.TryGetValue(data, out Stack<Hold>? holds)) Holds[data] = holds = new Stack<Hold>(1);
-            holds.Push(new Hold(lease, pin));
+            if (Holds.TryGetValue(data, out Hold? first)) hold.Next = first;
+            Holds[data] = hold;
         }
 
         nint handle;
@@ -69,9 +70,9 @@ internal static unsafe partial class NativeTensor
         Hold hold;
         lock (Gate)
         {
-            Stack<Hold> holds = Holds[data];
-            hold = holds.Pop();
-            if (holds.Count == 0) Holds.Remove(data);
+            hold = Holds[data];
+            if (hold.Next is null) Holds.Remove(data);
+            else Holds[data] = hold.Next;
         }
 
         hold.Pin.Dispose();
@@ -90,5 +91,13 @@ internal static unsafe partial class NativeTensor
     [LibraryImport("LibTorchSharp")]
     private static partial nint THSTensor_new(nint data, delegate* unmanaged[Cdecl]<nint, void> deleter, long* sizes, int dimensions, sbyte type, sbyte dtype, int deviceType, int deviceIndex, [MarshalAs(UnmanagedType.U1)] bool requiresGrad);
 
-    private readonly record struct Hold(IMemoryOwner<byte> Lease, MemoryHandle Pin);
+    /// <summary>One tensor's hold on a buffer; <see cref="Next"/> links the other tensors over the same buffer.</summary>
+    private sealed class Hold(IMemoryOwner<byte> lease, MemoryHandle pin)
+    {
+        public IMemoryOwner<byte> Lease { get; } = lease;
+
+        public MemoryHandle Pin { get; } = pin;
+
+        public Hold? Next { get; set; }
+    }
 }
