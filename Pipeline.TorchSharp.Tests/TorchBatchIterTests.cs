@@ -91,6 +91,36 @@ public sealed class TorchBatchIterTests
         Assert.Equal(2, seen);
     }
 
+    [Fact]
+    public async Task TrainingLoop_ReleasesEachBatchAfterItsStep_SoTheIteratorReusesBuffers()
+    {
+        using NDArray data = NDArray.From(Enumerable.Range(0, 2000).Select(x => (float)(x % 7)).ToArray(), 200, 10);
+        using NDArray label = NDArray.From(Enumerable.Range(0, 200).Select(x => (float)(x % 2)).ToArray(), 200);
+        using var iter = new NDArrayIter(data, label, batchSize: 10);
+        using var model = torch.nn.Linear(10, 2);
+        using var sgd = torch.optim.SGD(model.parameters(), 0.01);
+        var shells = new HashSet<DataBatch>(ReferenceEqualityComparer.Instance);
+        int steps = 0;
+        await foreach (TorchBatch batch in iter.AsTorch())
+        {
+            using (batch)
+            using (torch.NewDisposeScope())
+            {
+                shells.Add(batch.Batch);
+                var (x, y) = batch;
+                sgd.zero_grad();
+                torch.nn.functional.cross_entropy(model.forward(x), y.to_type(torch.ScalarType.Int64)).backward();
+                sgd.step();
+                steps++;
+            }
+        }
+
+        // backward() frees what the graph saved (x among it) and the scope disposes the rest, so no tensor views a batch
+        // after its step: every batch goes back whole and is reused (a tensor kept past the step would make this 20).
+        Assert.Equal(20, steps);
+        Assert.True(shells.Count <= 8, $"{shells.Count} distinct batches for 20 steps: buffers were not recycled");
+    }
+
     private static torch.Tensor EmptyBatchLookup(NDArrayIter iter)
     {
         iter.Reset();
