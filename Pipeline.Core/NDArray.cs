@@ -8,24 +8,31 @@ namespace Pipeline.Core;
 
 /// <summary>A dense, row-major, n-dimensional array on the CPU, like MXNet's <c>NDArray</c>.</summary>
 /// <remarks>
-/// Arrays made by <see cref="Zeros"/> and <see cref="Empty"/> rent their storage from
+/// Arrays made by <see cref="Zeros"/> and <see cref="Empty(DType, int[])"/> rent their storage from
 /// <see cref="ArrayPool{T}.Shared"/> and return it on <see cref="Dispose"/>; batch buffers are made this way,
 /// so disposing a <see cref="DataBatch"/> recycles them. Using an array after disposal throws.
+/// <see cref="Lease"/> keeps the storage out of the pool while something else (a native tensor) views it.
 /// </remarks>
-public sealed class NDArray : IDisposable
+public sealed partial class NDArray : IDisposable
 {
+    // _state: OwnerBit while the array itself is live (not disposed, not parked), plus one per outstanding lease.
+    // The storage goes back to its pool when the count reaches 0 from a dispose or a lease release, exactly once.
+    private const int OwnerBit = 1 << 30;
     private readonly int[] _shape;
     private readonly int _byteLength;
-    private readonly bool _pooled;
+    private readonly ArrayPool<byte>? _pool;
     private byte[]? _storage;
+    private byte[]? _buffer;
+    private int _state = OwnerBit;
 
-    private NDArray(DType dtype, int[] shape, byte[] storage, int byteLength, bool pooled)
+    private NDArray(DType dtype, int[] shape, byte[] storage, int byteLength, ArrayPool<byte>? pool)
     {
         DType = dtype;
         _shape = shape;
         _storage = storage;
+        _buffer = storage;
         _byteLength = byteLength;
-        _pooled = pooled;
+        _pool = pool;
         Size = byteLength / dtype.SizeInBytes();
     }
 
@@ -77,7 +84,7 @@ public sealed class NDArray : IDisposable
 
         DType dtype = DTypeExtensions.Of<T>();
         byte[] storage = MemoryMarshal.AsBytes(data).ToArray();
-        return new NDArray(dtype, actualShape, storage, storage.Length, pooled: false);
+        return new NDArray(dtype, actualShape, storage, storage.Length, pool: null);
     }
 
     /// <summary>Creates a zero-filled array whose storage is rented from the shared pool.</summary>
@@ -98,8 +105,17 @@ public sealed class NDArray : IDisposable
     /// <returns>A new array; dispose it to return its storage.</returns>
     /// <exception cref="ArgumentException">An axis is negative or the array would exceed 2 GiB.</exception>
     /// <remarks>Use this for buffers that are about to be overwritten in full, such as batch buffers.</remarks>
-    public static NDArray Empty(DType dtype, params int[] shape)
+    public static NDArray Empty(DType dtype, params int[] shape) => Empty(dtype, ArrayPool<byte>.Shared, shape);
+
+    /// <summary>Creates an array with uninitialized elements whose storage is rented from <paramref name="pool"/>.</summary>
+    /// <param name="dtype">The element type.</param>
+    /// <param name="pool">The pool to rent from; the storage goes back to it once the array and every lease on it are disposed.</param>
+    /// <param name="shape">The shape; every axis must be zero or more.</param>
+    /// <returns>A new array; dispose it to return its storage.</returns>
+    /// <exception cref="ArgumentException">An axis is negative or the array would exceed 2 GiB.</exception>
+    public static NDArray Empty(DType dtype, ArrayPool<byte> pool, params int[] shape)
     {
+        ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(shape);
         int[] actualShape = (int[])shape.Clone();
         long bytes = CheckedElementCount(actualShape) * dtype.SizeInBytes();
@@ -108,8 +124,8 @@ public sealed class NDArray : IDisposable
             throw new ArgumentException($"An array of shape ({FormatShape(actualShape, ", ")}) and type {dtype.ToNumPyName()} needs {bytes} bytes; the limit is {Array.MaxLength}.", nameof(shape));
         }
 
-        byte[] storage = ArrayPool<byte>.Shared.Rent((int)bytes);
-        return new NDArray(dtype, actualShape, storage, (int)bytes, pooled: true);
+        byte[] storage = pool.Rent((int)bytes);
+        return new NDArray(dtype, actualShape, storage, (int)bytes, pool);
     }
 
     /// <summary>Creates an array holding a copy of a <see cref="Tensor{T}"/>.</summary>
@@ -202,21 +218,67 @@ public sealed class NDArray : IDisposable
     /// <returns>The description.</returns>
     public override string ToString() => $"<NDArray {FormatShape(_shape, "x")} @cpu(0)>";
 
-    /// <summary>Returns the storage to the pool (when pooled); later use throws.</summary>
+    /// <summary>Keeps the array's storage alive for another viewer (a native tensor, say) until the returned lease is disposed.</summary>
+    /// <returns>A lease whose <see cref="IMemoryOwner{T}.Memory"/> is the array's <see cref="ByteLength"/> bytes; dispose it once.</returns>
+    /// <exception cref="ObjectDisposedException">The array has been disposed.</exception>
+    /// <remarks>
+    /// While a lease is held, disposing the array (or its <see cref="DataBatch"/>) does not return the storage to its pool,
+    /// and a batch that holds the array is not reused for later batches: the storage goes back once the array and every
+    /// lease are disposed, in any order, and never holds another batch's examples. Leases may be released on any thread.
+    /// </remarks>
+    public IMemoryOwner<byte> Lease()
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref _state);
+            ObjectDisposedException.ThrowIf((state & OwnerBit) == 0, this);
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) == state) break;
+        }
+
+        // The count now keeps _buffer in place; _storage may be cleared by a concurrent Dispose, _buffer is not.
+        return new StorageLease(this, _buffer!);
+    }
+
+    /// <summary>Returns the storage to the pool (when pooled) unless a lease still holds it; later use throws.</summary>
     public void Dispose()
     {
-        byte[]? storage = Interlocked.Exchange(ref _storage, null);
-        if (storage is not null && _pooled)
+        while (true)
         {
-            ArrayPool<byte>.Shared.Return(storage);
+            int state = Volatile.Read(ref _state);
+            if ((state & OwnerBit) == 0) return;
+            if (Interlocked.CompareExchange(ref _state, state & ~OwnerBit, state) != state) continue;
+            Volatile.Write(ref _storage, null);
+            if (state == OwnerBit) ReturnBuffer();
+            return;
         }
     }
 
     /// <summary>Takes the storage away without returning it, so the array reads as disposed while its batch waits for reuse.</summary>
-    internal byte[]? Park() => Interlocked.Exchange(ref _storage, null);
+    /// <returns>The storage, or <see langword="null"/> when the array is disposed or leased (then it must not be reused).</returns>
+    internal byte[]? Park()
+    {
+        if (Interlocked.CompareExchange(ref _state, 0, OwnerBit) != OwnerBit) return null;
+        return Interlocked.Exchange(ref _storage, null);
+    }
 
     /// <summary>Gives parked storage back when the batch is reused.</summary>
-    internal void Unpark(byte[] storage) => _storage = storage;
+    internal void Unpark(byte[] storage)
+    {
+        _buffer = storage;
+        _storage = storage;
+        Volatile.Write(ref _state, OwnerBit);
+    }
+
+    private void ReleaseLease()
+    {
+        if (Interlocked.Decrement(ref _state) == 0) ReturnBuffer();
+    }
+
+    private void ReturnBuffer()
+    {
+        byte[]? buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null) _pool?.Return(buffer);
+    }
 
     internal static string FormatShape(ReadOnlySpan<int> shape, string separator)
     {

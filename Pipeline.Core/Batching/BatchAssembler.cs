@@ -15,7 +15,7 @@ namespace Pipeline.Core.Batching;
 /// and goes on filling it in the next epoch; such a batch is all real examples, so its pad is 0.</para>
 /// <para>Batch buffers are rented from the shared pool. A disposed batch comes back to its assembler whole
 /// (arrays, index and all, up to 16 of them) and is reused, so steady-state batching allocates nothing; while it
-/// waits, its arrays read as disposed. Not thread-safe: one producer drives it (batches may be disposed on any thread).</para>
+/// waits, its arrays read as disposed. A batch with a leased array (<see cref="NDArray.Lease"/>) is not reused. Not thread-safe: one producer drives it (batches may be disposed on any thread).</para>
 /// </remarks>
 internal sealed class BatchAssembler : IDisposable
 {
@@ -234,7 +234,9 @@ internal sealed class BatchAssembler : IDisposable
 
         if (!complete)
         {
-            // The caller disposed an array of the batch by hand: give the rest back and let the batch dispose them.
+            // The caller disposed an array of the batch by hand, or a lease (a tensor viewing it) still holds one: that
+            // storage must not carry a later batch. Give the rest back and let the batch dispose them; the leased
+            // storage goes back to its pool when its last lease is released.
             Unpark(batch, storage);
             Interlocked.Decrement(ref _recycledCount);
             return false;

@@ -122,6 +122,25 @@ public sealed class BatchAssemblerTests
         Assert.NotSame(second, third);
     }
 
+    [Fact]
+    public void LeasedBatch_IsNotRecycled_AndTheLeaseKeepsItsExamples()
+    {
+        using BatchAssembler assembler = NewAssembler(2, LastBatchHandle.Pad);
+        DataBatch first = Fill(assembler, 1);
+        var lease = first.Data[0].Lease();
+        first.Dispose();
+
+        // Later batches are written into other buffers: the leased bytes still hold the first batch's examples.
+        for (int start = 10; start < 50; start += 10)
+        {
+            using DataBatch next = Fill(assembler, start);
+            Assert.NotSame(first, next);
+            Assert.Equal([1, -1, 2, -2], System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(lease.Memory.Span).ToArray());
+        }
+
+        lease.Dispose();
+    }
+
     private static DataBatch Fill(BatchAssembler assembler, int start)
     {
         DataBatch? batch = null;

@@ -1,0 +1,3 @@
+using Pipeline.Samples.TorchSharp;
+
+return (await TorchTour.RunAsync(args, Console.Out)).ExitCode;
