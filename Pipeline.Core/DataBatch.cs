@@ -76,9 +76,13 @@ public sealed class DataBatch : IDisposable
     /// <summary>Gets or sets who takes this batch back for reuse on <see cref="Dispose"/>.</summary>
     internal BatchAssembler? Recycler { get; set; }
 
+    /// <summary>Gets or sets where the source stands after this batch's last example (a stream's byte offsets), for <see cref="DataIter.SaveState"/>; null when the batch ends its epoch's data.</summary>
+    internal object? ResumeCursor { get; set; }
+
     /// <summary>Makes a recycled batch live again with a new pad.</summary>
     internal void Revive(int pad)
     {
+        ResumeCursor = null;
         Pad = pad;
         Volatile.Write(ref _disposed, 0);
     }

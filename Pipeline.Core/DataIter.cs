@@ -45,6 +45,29 @@ public abstract class DataIter : IAsyncEnumerable<DataBatch>, IAsyncDisposable, 
     /// <summary>Starts the next epoch from the beginning of its order.</summary>
     public abstract void Reset();
 
+    /// <summary>Gets the number of batches the current epoch yields, or <see langword="null"/> where it is not known in advance (a stream whose length is found by reading it).</summary>
+    public virtual int? BatchesPerEpoch => null;
+
+    /// <summary>Captures the position after the last batch returned to the consumer, as a small token.</summary>
+    /// <returns>The state; <see cref="RestoreState"/> on an iterator with equal options resumes from it, in this or another process.</returns>
+    /// <remarks>Batches prefetched but not yet returned are not part of the position. Thread count and prefetch depth are not
+    /// part of the state: the iterator that restores it may use others.</remarks>
+    /// <exception cref="NotSupportedException">This iterator cannot save its position (the base implementation).</exception>
+    public virtual IteratorState SaveState() =>
+        throw new NotSupportedException($"{GetType().FullName} cannot save its position: it does not override DataIter.SaveState.");
+
+    /// <summary>Moves the iterator to a position <see cref="SaveState"/> captured: the next batch is the one an uninterrupted run would have returned next, bit for bit.</summary>
+    /// <param name="state">The state, saved by an iterator of the same kind over the same data with the same stream-changing options.</param>
+    /// <remarks>Works before or after the iterator has started. It seeks; the examples before the position are never read again.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <exception cref="ArgumentException">The state belongs to another kind of iterator, another data set or other options; the message names what differs.</exception>
+    /// <exception cref="NotSupportedException">This iterator cannot restore a position (the base implementation).</exception>
+    public virtual void RestoreState(IteratorState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        throw new NotSupportedException($"{GetType().FullName} cannot restore a position: it does not override DataIter.RestoreState.");
+    }
+
     /// <summary>Yields the remaining batches of the current epoch.</summary>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>An enumerator over the rest of the epoch.</returns>

@@ -42,6 +42,7 @@ public static class ToolCommands
         var root = new RootCommand("Pipeline tools: pack image folders into MXNet-compatible RecordIO files and inspect them.");
         root.Add(Im2RecCommand(console));
         root.Add(RecCommand(console));
+        root.Add(ResumeDrillCommand.Create(console));
         return root;
     }
 

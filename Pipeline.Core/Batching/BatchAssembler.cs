@@ -35,6 +35,7 @@ internal sealed class BatchAssembler : IDisposable
     private long[]? _headIndexBuffer;
     private long[]? _headIndex;
     private int _filled;
+    private int _fillers;
     private long _epochSamples;
     private bool _disposed;
 
@@ -140,6 +141,24 @@ internal sealed class BatchAssembler : IDisposable
         return Emit(pad: 0);
     }
 
+    /// <summary>Marks the next <paramref name="count"/> slots as written with filler: the epoch's first examples again, counted in the batch's pad.</summary>
+    /// <param name="count">The number of filler slots written, at most <see cref="FreeSlots"/>.</param>
+    /// <returns>The batch if it is now full (the caller owns it), otherwise <see langword="null"/>.</returns>
+    /// <remarks>A resumed epoch never saw its first batch, so <see cref="CompleteEpoch"/> has nothing to pad from: the producer
+    /// writes the filler itself, the same examples <see cref="LastBatchHandle.Pad"/> would have copied.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> exceeds <see cref="FreeSlots"/>.</exception>
+    public DataBatch? CommitFiller(int count)
+    {
+        EnsureBatch();
+        CheckCount(count);
+        _filled += count;
+        _fillers += count;
+        if (_filled < BatchSize) return null;
+        int pad = _fillers;
+        _fillers = 0;
+        return Emit(pad);
+    }
+
     /// <summary>Ends the epoch: pads, drops or keeps the partial batch according to <see cref="Handle"/>.</summary>
     /// <returns>The padded last batch (caller owns it), or <see langword="null"/> when there is none.</returns>
     public DataBatch? CompleteEpoch()
@@ -173,6 +192,7 @@ internal sealed class BatchAssembler : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _filled = 0;
+        _fillers = 0;
         _epochSamples = 0;
         ReleaseHead();
     }
@@ -383,5 +403,6 @@ internal sealed class BatchAssembler : IDisposable
         _currentLabel = null;
         _currentIndex = null;
         _filled = 0;
+        _fillers = 0;
     }
 }

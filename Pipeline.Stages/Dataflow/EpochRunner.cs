@@ -26,6 +26,7 @@ internal sealed class EpochRunner
     private CancellationTokenSource? _cancellation;
     private Task? _restart;
     private bool _epochEnded;
+    private bool _restoredEnded;
     private bool _disposed;
 
     /// <summary>Initializes the runner; no graph starts until <see cref="Start"/> or the first <see cref="NextAsync"/>.</summary>
@@ -46,6 +47,16 @@ internal sealed class EpochRunner
     /// <summary>Gets the zero-based number of the current epoch (randomness derives from it).</summary>
     public int Epoch { get; private set; }
 
+    /// <summary>Gets the number of batches of the current epoch returned to the consumer (the position an <see cref="IteratorState"/> saves).</summary>
+    public int Delivered { get; private set; }
+
+    /// <summary>Gets the batch of the current epoch its graph starts at: 0, or the position a restore moved to.</summary>
+    /// <remarks>The owner's <c>startEpoch</c> reads it to seek its source.</remarks>
+    public int StartBatch { get; private set; }
+
+    /// <summary>Gets whether the consumer has seen the end of the current epoch (a <see langword="null"/> batch).</summary>
+    public bool EpochEnded => _epochEnded;
+
     /// <summary>Starts the current epoch's graph now rather than on the first <see cref="NextAsync"/> (prefetch).</summary>
     public void Start() => EnsureStarted();
 
@@ -64,11 +75,14 @@ internal sealed class EpochRunner
             _restart = null;
         }
 
+        // A state restored at the end of an epoch has no graph: the epoch is over until the next Reset.
+        if (_restoredEnded) return null;
         ISourceBlock<DataBatch> tail = EnsureStarted();
         while (true)
         {
             if (tail is IReceivableSourceBlock<DataBatch> receivable && receivable.TryReceive(out DataBatch? batch))
             {
+                Delivered++;
                 return batch;
             }
 
@@ -81,7 +95,9 @@ internal sealed class EpochRunner
 
             if (tail is not IReceivableSourceBlock<DataBatch>)
             {
-                return await tail.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                DataBatch received = await tail.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                Delivered++;
+                return received;
             }
         }
     }
@@ -94,7 +110,10 @@ internal sealed class EpochRunner
         Task stopped = StopAsync();
         bool ended = _epochEnded;
         _epochEnded = false;
+        _restoredEnded = false;
         Epoch++;
+        Delivered = 0;
+        StartBatch = 0;
         if (stopped.IsCompleted)
         {
             _onReset?.Invoke(ended);
@@ -102,7 +121,34 @@ internal sealed class EpochRunner
             return;
         }
 
-        _restart = RestartAsync(stopped, ended);
+        _restart = RestartAsync(stopped, ended, _onReset);
+    }
+
+    /// <summary>Stops the running epoch and moves to a saved position: epoch <paramref name="epoch"/> after <paramref name="delivered"/> batches.</summary>
+    /// <param name="epoch">The zero-based epoch.</param>
+    /// <param name="delivered">The batches of that epoch the consumer had received.</param>
+    /// <param name="ended">Whether the consumer had seen the epoch's end; then no graph runs until <see cref="Reset"/>.</param>
+    /// <param name="onStopped">Runs once the old graph has stopped and before the new one starts (the owner resets its assembler and seeks).</param>
+    /// <exception cref="ObjectDisposedException">The owner has been disposed.</exception>
+    public void Restore(int epoch, int delivered, bool ended, Action onStopped)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, _owner);
+        ArgumentNullException.ThrowIfNull(onStopped);
+        Task stopped = StopAsync();
+        Epoch = epoch;
+        Delivered = delivered;
+        StartBatch = delivered;
+        _epochEnded = ended;
+        _restoredEnded = ended;
+        Action<bool> restart = _ => onStopped();
+        if (stopped.IsCompleted)
+        {
+            onStopped();
+            if (!ended) EnsureStarted();
+            return;
+        }
+
+        _restart = RestartAsync(stopped, ended, restart, startGraph: !ended);
     }
 
     /// <summary>Stops the running epoch, waits for its graph to drain, and releases the owner's resources.</summary>
@@ -131,12 +177,12 @@ internal sealed class EpochRunner
         _ = stopped.ContinueWith(_ => _release?.Invoke(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async Task RestartAsync(Task stopped, bool ended)
+    private async Task RestartAsync(Task stopped, bool ended, Action<bool>? beforeStart, bool startGraph = true)
     {
         await stopped.ConfigureAwait(false);
         if (_disposed) return;
-        _onReset?.Invoke(ended);
-        EnsureStarted();
+        beforeStart?.Invoke(ended);
+        if (startGraph) EnsureStarted();
     }
 
     /// <summary>Cancels the running graph (after a pending restart, if any) and returns a task that completes once it has drained; it never faults.</summary>

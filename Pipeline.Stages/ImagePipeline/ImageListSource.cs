@@ -40,12 +40,33 @@ public sealed class ImageListSource : ImageRecordSource
     public override int? Count => _entries.Length;
 
     /// <inheritdoc />
-    public override async IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, CancellationToken cancellationToken) => ReadEpochFromAsync(epoch, null, cancellationToken);
+
+    /// <inheritdoc />
+    internal override bool CanSeek => true;
+
+    /// <inheritdoc />
+    internal override ulong DataFingerprint()
+    {
+        var fingerprint = new Fingerprint();
+        fingerprint.Add(_entries.Length);
+        int step = Math.Max(1, _entries.Length / 64);
+        for (int i = 0; i < _entries.Length; i += step)
+        {
+            fingerprint.Add(_entries[i].Index);
+            fingerprint.Add(_entries[i].Path);
+        }
+
+        return fingerprint.Value;
+    }
+
+    /// <inheritdoc />
+    internal override async IAsyncEnumerable<RawImageRecord> ReadEpochFromAsync(int epoch, SourcePosition? from, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         int[] order = new int[_entries.Length];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         if (_shuffle) SeededRandom.For(_seed, epoch).Shuffle(order);
-        for (int i = 0; i < order.Length; i++)
+        for (int i = (int)Math.Min(from?.Ordinal ?? 0, order.Length); i < order.Length; i++)
         {
             (long index, float[] labels, string path) = _entries[order[i]];
             ulong id = (ulong)index;
@@ -60,7 +81,7 @@ public sealed class ImageListSource : ImageRecordSource
                 throw new RecordFormatException($"Cannot read image '{full}' (list entry {id}): {error.Message}", full, null, id.ToString(CultureInfo.InvariantCulture), error);
             }
 
-            yield return new RawImageRecord(i, bytes, labels, id, $"'{full}'");
+            yield return new RawImageRecord(i, bytes, labels, id, $"'{full}'") { Next = new SourcePosition(epoch, i + 1) };
         }
     }
 }

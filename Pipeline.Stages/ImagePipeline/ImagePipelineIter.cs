@@ -25,6 +25,13 @@ public class ImagePipelineIter : DataIter
     private readonly SampleProcessor _processor;
     private readonly EpochRunner _epochs;
     private Func<CancellationToken, Task<SampleLayout>>? _prepareLayout;
+    private int _carriedIn;
+    private SourcePosition? _position;
+    private SourcePosition? _resumeFrom;
+    private SourcePosition? _rebuildFrom;
+    private int? _restoredCarryOut;
+    private ulong? _dataFingerprint;
+    private ulong? _optionsFingerprint;
 
     /// <summary>Builds the pipeline and starts prefetching the first epoch.</summary>
     /// <param name="options">The pipeline's parts.</param>
@@ -59,12 +66,77 @@ public class ImagePipelineIter : DataIter
         long start = Stopwatch.GetTimestamp();
         DataBatch? batch = await _epochs.NextAsync(cancellationToken).ConfigureAwait(false);
         Metrics.Consumer.AddWaitingInput(Stopwatch.GetTimestamp() - start);
-        if (batch is not null) Metrics.Consumer.AddItem(Stopwatch.GetTimestamp());
+        if (batch is not null)
+        {
+            Metrics.Consumer.AddItem(Stopwatch.GetTimestamp());
+
+            // A batch without a position was finished at the epoch's end (pad): past it, the epoch has no records left.
+            _position = batch.ResumeCursor is SourcePosition next ? next : new SourcePosition(_epochs.Epoch, long.MaxValue);
+        }
+
         return batch;
     }
 
     /// <inheritdoc />
-    public override void Reset() => _epochs.Reset();
+    public override void Reset()
+    {
+        bool ended = _epochs.EpochEnded;
+
+        // An epoch that ran to its end has stopped writing: its roll-over carry is what the assembler holds. The
+        // position stays: with a carry, it is where the carried examples start.
+        _carriedIn = ended ? _restoredCarryOut ?? _assembler.Filled : 0;
+        if (!ended) _position = null;
+        _restoredCarryOut = null;
+        _epochs.Reset();
+    }
+
+    /// <inheritdoc />
+    public override int? BatchesPerEpoch =>
+        _options.Source.Count is { } count ? BatchPlan.BatchCount(count, BatchSize, _options.LastBatchHandle, _carriedIn) : null;
+
+    /// <inheritdoc />
+    /// <exception cref="NotSupportedException">The source cannot start an epoch at a position (a custom <see cref="ImageRecordSource"/>).</exception>
+    public override IteratorState SaveState()
+    {
+        if (!_options.Source.CanSeek) throw new NotSupportedException($"{GetType().Name} cannot save its position: its source {_options.Source.GetType().FullName} cannot start an epoch at a position.");
+        int carryOut = _epochs.EpochEnded ? _restoredCarryOut ?? _assembler.Filled : 0;
+        SourcePosition position = _position ?? new SourcePosition(-1, 0);
+        return new IteratorState(
+            _options.StateKind, DataFingerprint(), OptionsFingerprint(), BatchSize, _options.LastBatchHandle, _options.StateShuffle, _options.Seed,
+            _epochs.Epoch, _epochs.Delivered, _carriedIn, _epochs.EpochEnded,
+            [position.Epoch, position.Ordinal, position.Offset, position.Chunk, position.ChunkFirst, carryOut]);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The source seeks to the saved position: by ordinal through a <c>.idx</c> or a list, by byte offset in a record
+    /// file (to the start of the shuffle chunk, which is read again but not decoded). No image before the position is decoded.</remarks>
+    /// <exception cref="NotSupportedException">The source cannot start an epoch at a position.</exception>
+    /// <exception cref="ObjectDisposedException">The iterator has been disposed.</exception>
+    public override void RestoreState(IteratorState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!_options.Source.CanSeek) throw new NotSupportedException($"{GetType().Name} cannot restore a position: its source {_options.Source.GetType().FullName} cannot start an epoch at a position.");
+        state.CheckMatches(this, _options.StateKind, DataFingerprint(), OptionsFingerprint(), _options.LastBatchHandle, _options.StateShuffle, _options.Seed, "data shape, augmentation, label width");
+        if (state.Cursors.Count != 6) throw IteratorState.BadPosition(this, $"it holds {state.Cursors.Count} source positions, not 6");
+        IReadOnlyList<long> c = state.Cursors;
+        SourcePosition? cursor = c[0] < 0 ? null : new SourcePosition((int)c[0], c[1], c[2], c[3], c[4]);
+        int carried = state.Carried;
+        int carryOut = (int)c[5];
+        LastBatchHandle handle = _options.LastBatchHandle;
+        if (carried != 0 && handle != LastBatchHandle.RollOver) throw IteratorState.BadPosition(this, $"it carries {carried} examples into the epoch, which only roll-over does");
+        if (carryOut < 0 || carryOut >= BatchSize) throw IteratorState.BadPosition(this, $"it carries {carryOut} examples out of the epoch");
+        if (cursor is { } at && (at.Epoch > state.Epoch || at.Ordinal < 0)) throw IteratorState.BadPosition(this, $"its source position is in epoch {at.Epoch}, after its epoch {state.Epoch}");
+        bool rebuildCarry = (state.BatchesInEpoch == 0 && carried > 0) || (state.Ended && carryOut > 0);
+        if ((state.BatchesInEpoch > 0 || rebuildCarry) && cursor is null) throw IteratorState.BadPosition(this, "it has no source position");
+        if (state.BatchesInEpoch > 0 && cursor!.Value.Epoch != state.Epoch) throw IteratorState.BadPosition(this, $"its source position is in epoch {cursor.Value.Epoch}, not {state.Epoch}");
+        // Only the next graph reads these; the assembler must wait until the running one has stopped.
+        _carriedIn = carried;
+        _position = cursor;
+        _resumeFrom = state.BatchesInEpoch > 0 ? cursor : null;
+        _rebuildFrom = rebuildCarry ? cursor : null;
+        _restoredCarryOut = state.Ended ? carryOut : null;
+        _epochs.Restore(state.Epoch, state.BatchesInEpoch, state.Ended, _assembler.Reset);
+    }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -98,13 +170,95 @@ public class ImagePipelineIter : DataIter
         Metrics.Read.QueueProbe = () => decode.InputCount;
         Metrics.Decode.QueueProbe = () => decode.OutputCount;
         Metrics.Batch.QueueProbe = () => prefetch.Count;
-        Task producer = EpochProducer.Start(decode, TimedRead(epoch, cancellationToken), cancellationToken);
+        SourcePosition? from = null;
+        SourcePosition? rebuild = null;
+        if (_epochs.StartBatch > 0)
+        {
+            from = _resumeFrom;
+        }
+        else
+        {
+            rebuild = _rebuildFrom;
+            _rebuildFrom = null;
+        }
+
+        bool fillers = from is not null && _options.LastBatchHandle == LastBatchHandle.Pad && !_options.ZeroFillPad;
+        IAsyncEnumerable<RawImageRecord> records = from is null && rebuild is null
+            ? _options.Source.ReadEpochAsync(epoch, cancellationToken)
+            : ResumedRead(epoch, from, rebuild, fillers, cancellationToken);
+        Task producer = EpochProducer.Start(decode, TimedRead(records, cancellationToken), cancellationToken);
         return new EpochGraph(prefetch, producer);
+    }
+
+    /// <summary>Reads a restored epoch: the roll-over carry rebuilt from where it starts (in its own epochs), the epoch from the position on, and the filler a resumed epoch's last batch needs.</summary>
+    private async IAsyncEnumerable<RawImageRecord> ResumedRead(int epoch, SourcePosition? from, SourcePosition? rebuild, bool fillers, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ImageRecordSource source = _options.Source;
+        if (rebuild is { } carry)
+        {
+            for (int old = carry.Epoch; old < epoch; old++)
+            {
+                SourcePosition? start = old == carry.Epoch ? carry : null;
+                if (start is { Ordinal: long.MaxValue }) continue;
+                await foreach (RawImageRecord record in source.ReadEpochFromAsync(old, start, cancellationToken).ConfigureAwait(false))
+                {
+                    record.Epoch = old;
+                    yield return record;
+                }
+            }
+        }
+
+        long sent = 0;
+        if (from is not { Ordinal: long.MaxValue })
+        {
+            await foreach (RawImageRecord record in source.ReadEpochFromAsync(epoch, from, cancellationToken).ConfigureAwait(false))
+            {
+                sent++;
+                yield return record;
+            }
+        }
+
+        // Pad copies its filler from the epoch's first batch, which a resumed epoch never made: its first records come again,
+        // decoded with their own ordinals, so they are the same examples.
+        int pad = (int)((BatchSize - (sent % BatchSize)) % BatchSize);
+        if (!fillers || sent == 0 || pad == 0) yield break;
+        int taken = 0;
+        await foreach (RawImageRecord record in source.ReadEpochFromAsync(epoch, null, cancellationToken).ConfigureAwait(false))
+        {
+            if (taken++ == pad)
+            {
+                record.Dispose();
+                yield break;
+            }
+
+            record.IsFiller = true;
+            yield return record;
+        }
+    }
+
+    private ulong DataFingerprint() => _dataFingerprint ??= _options.Source.DataFingerprint();
+
+    private ulong OptionsFingerprint()
+    {
+        if (_optionsFingerprint is { } known) return known;
+        var fingerprint = new Fingerprint();
+        fingerprint.Add(ProvideData[0].Shape);
+        fingerprint.Add((long)ProvideData[0].DType);
+        fingerprint.Add(_options.LabelWidth);
+        fingerprint.Add(_options.ZeroFillPad ? 1 : 0);
+        fingerprint.Add(_options.Augmenter?.GetType().FullName);
+        fingerprint.Add(_options.StateOptions);
+        _optionsFingerprint = fingerprint.Value;
+        return fingerprint.Value;
     }
 
     private void OnReset(bool epochEnded)
     {
-        if (!epochEnded) _assembler.Reset();
+        if (!epochEnded)
+        {
+            _assembler.Reset();
+            _rebuildFrom = null;
+        }
     }
 
     private void Release()
@@ -113,7 +267,7 @@ public class ImagePipelineIter : DataIter
         _options.Source.Dispose();
     }
 
-    private async IAsyncEnumerable<RawImageRecord> TimedRead(int epoch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<RawImageRecord> TimedRead(IAsyncEnumerable<RawImageRecord> epochRecords, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (_prepareLayout is { } prepare)
         {
@@ -124,7 +278,7 @@ public class ImagePipelineIter : DataIter
             Metrics.Preparation.AddItem(started);
         }
 
-        IAsyncEnumerator<RawImageRecord> records = _options.Source.ReadEpochAsync(epoch, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        IAsyncEnumerator<RawImageRecord> records = epochRecords.GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)

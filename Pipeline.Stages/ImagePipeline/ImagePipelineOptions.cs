@@ -55,6 +55,15 @@ public sealed record ImagePipelineOptions
     /// <summary>Gets work deferred to first use that yields the final layout (MXNet computes a missing mean image from the data); it runs once, before the first record is decoded, and its time shows in <see cref="PipelineMetrics.Preparation"/>.</summary>
     internal Func<CancellationToken, Task<SampleLayout>>? PrepareLayout { get; init; }
 
+    /// <summary>Gets the kind of iterator an <see cref="IteratorState"/> of this pipeline records.</summary>
+    internal IteratorKind StateKind { get; init; } = IteratorKind.ImagePipeline;
+
+    /// <summary>Gets whether the source shuffles, as a state records it (a mismatch is then named).</summary>
+    internal bool StateShuffle { get; init; }
+
+    /// <summary>Gets the facade's options that change the stream (augmentation, shapes), as text a state's fingerprint hashes.</summary>
+    internal string? StateOptions { get; init; }
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Source, nameof(Source));

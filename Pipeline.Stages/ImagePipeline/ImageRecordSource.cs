@@ -13,6 +13,21 @@ public abstract class ImageRecordSource : IDisposable
     /// <returns>The images, in the epoch's order, with ordinals 0, 1, ...</returns>
     public abstract IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, CancellationToken cancellationToken);
 
+    /// <summary>Gets whether the source can start an epoch at a saved position (<see cref="ReadEpochFromAsync"/>), which saving an iterator's state needs.</summary>
+    internal virtual bool CanSeek => false;
+
+    /// <summary>Reads the encoded images of one epoch from a position, each record carrying the position after it.</summary>
+    /// <param name="epoch">The zero-based epoch.</param>
+    /// <param name="from">Where to start (a record's <see cref="RawImageRecord.Next"/> of the same epoch), or null for the epoch's start.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    /// <returns>The images from that position on, in the epoch's order.</returns>
+    /// <exception cref="NotSupportedException">The source cannot seek.</exception>
+    internal virtual IAsyncEnumerable<RawImageRecord> ReadEpochFromAsync(int epoch, SourcePosition? from, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().FullName} cannot start an epoch at a saved position.");
+
+    /// <summary>Gets a fingerprint of the data the source reads (files, part, order options), for an iterator state.</summary>
+    internal virtual ulong DataFingerprint() => 0;
+
     /// <summary>Releases files.</summary>
     public void Dispose()
     {

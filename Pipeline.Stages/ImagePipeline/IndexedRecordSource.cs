@@ -45,11 +45,31 @@ public sealed class IndexedRecordSource : ImageRecordSource
     public IReadOnlyList<long> Keys => _keys;
 
     /// <inheritdoc />
-    public override async IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, CancellationToken cancellationToken) => ReadEpochFromAsync(epoch, null, cancellationToken);
+
+    /// <inheritdoc />
+    internal override bool CanSeek => true;
+
+    /// <inheritdoc />
+    internal override ulong DataFingerprint()
+    {
+        var fingerprint = new Fingerprint();
+        fingerprint.Add(Path.GetFileName(_reader.FilePath));
+        fingerprint.Add(_keys.Count);
+        int step = Math.Max(1, _keys.Count / 64);
+        for (int i = 0; i < _keys.Count; i += step) fingerprint.Add(_keys[i]);
+        if (_keys.Count > 0) fingerprint.Add(_keys[^1]);
+        return fingerprint.Value;
+    }
+
+    /// <inheritdoc />
+    internal override async IAsyncEnumerable<RawImageRecord> ReadEpochFromAsync(int epoch, SourcePosition? from, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         long[] order = [.. _keys];
         if (_shuffle) SeededRandom.For(_seed, epoch).Shuffle(order);
-        for (int i = 0; i < order.Length; i++)
+
+        // The order is a function of (seed, epoch): a position is just an ordinal in it.
+        for (int i = (int)Math.Min(from?.Ordinal ?? 0, order.Length); i < order.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             long key = order[i];
@@ -67,7 +87,7 @@ public sealed class IndexedRecordSource : ImageRecordSource
             }
 
             // The payload is the tail of the record's own array: hand it over, no copy.
-            yield return new RawImageRecord(i, payload, _labels.Resolve(header, source), header.Id, source);
+            yield return new RawImageRecord(i, payload, _labels.Resolve(header, source), header.Id, source) { Next = new SourcePosition(epoch, i + 1) };
         }
 
         await Task.CompletedTask.ConfigureAwait(false);

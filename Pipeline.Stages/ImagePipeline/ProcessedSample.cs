@@ -8,4 +8,6 @@ namespace Pipeline.Stages.ImagePipeline;
 /// <param name="Label">The label vector.</param>
 /// <param name="Id">The record's id.</param>
 /// <param name="Source">Where the record came from, for error messages.</param>
-internal sealed record ProcessedSample(NDArray? Image, Random Rng, float[] Label, ulong Id, string Source);
+/// <param name="Next">Where the source stands after the record (for a state), if the source can seek.</param>
+/// <param name="IsFiller">Whether the sample pads a resumed epoch's last batch.</param>
+internal sealed record ProcessedSample(NDArray? Image, Random Rng, float[] Label, ulong Id, string Source, SourcePosition? Next = null, bool IsFiller = false);

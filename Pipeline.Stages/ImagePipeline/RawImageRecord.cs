@@ -35,6 +35,15 @@ public sealed class RawImageRecord : IDisposable
     /// <summary>Gets the position in the epoch's order (0, 1, ...).</summary>
     public long Ordinal { get; internal set; }
 
+    /// <summary>Gets or sets where the source stands after this record (a seekable source sets it; a state resumes there).</summary>
+    internal SourcePosition? Next { get; set; }
+
+    /// <summary>Gets or sets the epoch whose randomness the record uses when it is not the running one (a roll-over carry rebuilt on restore).</summary>
+    internal int? Epoch { get; set; }
+
+    /// <summary>Gets or sets whether the record is one of the epoch's first again, padding a resumed epoch's last batch.</summary>
+    internal bool IsFiller { get; set; }
+
     /// <summary>Gets the encoded image.</summary>
     public ReadOnlyMemory<byte> Data { get; }
 

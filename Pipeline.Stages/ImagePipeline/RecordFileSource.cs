@@ -49,13 +49,44 @@ public sealed class RecordFileSource : ImageRecordSource
     public override int? Count => null;
 
     /// <inheritdoc />
-    public override async IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public override IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, CancellationToken cancellationToken) => ReadEpochFromAsync(epoch, null, cancellationToken);
+
+    /// <inheritdoc />
+    internal override bool CanSeek => true;
+
+    /// <inheritdoc />
+    internal override ulong DataFingerprint()
+    {
+        var fingerprint = new Fingerprint();
+        fingerprint.Add(Path.GetFileName(_path));
+        fingerprint.Add(new FileInfo(_path).Length);
+        fingerprint.Add(_partIndex);
+        fingerprint.Add(_numParts);
+        fingerprint.Add(_shuffleChunkBytes);
+        return fingerprint.Value;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A position is the byte offset of the next record (file order), or of the shuffle chunk that holds it: that
+    /// chunk is read again (not decoded) to find its order, and the records before the position are dropped.</remarks>
+    internal override async IAsyncEnumerable<RawImageRecord> ReadEpochFromAsync(int epoch, SourcePosition? from, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using RecordIOReader reader = RecordIOReader.OpenPart(_path, _partIndex, _numParts);
         long ordinal = 0;
         var chunk = new List<RawImageRecord>();
         long chunkBytes = 0;
         int chunkIndex = 0;
+        long chunkStart = reader.Position;
+        long skip = 0;
+        if (from is { } position)
+        {
+            reader.Seek(position.Offset);
+            chunkStart = position.Offset;
+            ordinal = _shuffleChunkBytes <= 0 ? position.Ordinal : position.ChunkFirst;
+            chunkIndex = (int)position.Chunk;
+            skip = _shuffleChunkBytes <= 0 ? 0 : position.Ordinal - position.ChunkFirst;
+        }
+
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -66,6 +97,7 @@ public sealed class RecordFileSource : ImageRecordSource
             if (_shuffleChunkBytes <= 0)
             {
                 ordinal++;
+                raw.Next = new SourcePosition(epoch, ordinal, reader.Position);
                 yield return raw;
                 continue;
             }
@@ -74,23 +106,35 @@ public sealed class RecordFileSource : ImageRecordSource
             chunkBytes += record.Value.Length;
             if (chunkBytes >= _shuffleChunkBytes)
             {
-                foreach (RawImageRecord item in Shuffled(chunk, epoch, chunkIndex++, ordinal)) yield return item;
+                foreach (RawImageRecord item in Shuffled(chunk, epoch, chunkIndex++, ordinal, chunkStart, reader.Position, skip)) yield return item;
                 ordinal += chunk.Count;
                 chunk.Clear();
                 chunkBytes = 0;
+                chunkStart = reader.Position;
+                skip = 0;
             }
         }
 
-        foreach (RawImageRecord item in Shuffled(chunk, epoch, chunkIndex, ordinal)) yield return item;
+        foreach (RawImageRecord item in Shuffled(chunk, epoch, chunkIndex, ordinal, chunkStart, reader.Position, skip)) yield return item;
     }
 
-    private IEnumerable<RawImageRecord> Shuffled(List<RawImageRecord> chunk, int epoch, int chunkIndex, long firstOrdinal)
+    private IEnumerable<RawImageRecord> Shuffled(List<RawImageRecord> chunk, int epoch, int chunkIndex, long firstOrdinal, long chunkStart, long chunkEnd, long skip)
     {
         RawImageRecord[] order = [.. chunk];
         SeededRandom.For(_seed, epoch, chunkIndex).Shuffle(order);
         for (int i = 0; i < order.Length; i++)
         {
+            if (i < skip)
+            {
+                // Before the position: read to find the chunk's order, never decoded.
+                order[i].Dispose();
+                continue;
+            }
+
             order[i].Ordinal = firstOrdinal + i;
+            order[i].Next = i + 1 < order.Length
+                ? new SourcePosition(epoch, firstOrdinal + i + 1, chunkStart, chunkIndex, firstOrdinal)
+                : new SourcePosition(epoch, firstOrdinal + order.Length, chunkEnd, chunkIndex + 1, firstOrdinal + order.Length);
             yield return order[i];
         }
     }

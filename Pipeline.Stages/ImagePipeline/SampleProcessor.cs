@@ -42,7 +42,7 @@ internal sealed class SampleProcessor
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            SeededRandom rng = SeededRandom.For(_options.Seed, epoch, raw.Ordinal);
+            SeededRandom rng = SeededRandom.For(_options.Seed, raw.Epoch ?? epoch, raw.Ordinal);
             NDArray image;
             try
             {
@@ -51,10 +51,10 @@ internal sealed class SampleProcessor
             catch (ImagingException error)
             {
                 if (Failure(raw.Id, raw.Source, error) is { } failure) throw failure;
-                return new EpochMessage<ProcessedSample>(new ProcessedSample(null, rng, raw.Label, raw.Id, raw.Source), IsEndOfEpoch: false);
+                return new EpochMessage<ProcessedSample>(new ProcessedSample(null, rng, raw.Label, raw.Id, raw.Source, raw.Next, raw.IsFiller), IsEndOfEpoch: false);
             }
 
-            return new EpochMessage<ProcessedSample>(new ProcessedSample(image, rng, raw.Label, raw.Id, raw.Source), IsEndOfEpoch: false);
+            return new EpochMessage<ProcessedSample>(new ProcessedSample(image, rng, raw.Label, raw.Id, raw.Source, raw.Next, raw.IsFiller), IsEndOfEpoch: false);
         }
         finally
         {
@@ -68,6 +68,13 @@ internal sealed class SampleProcessor
     public DataBatch? Write(ProcessedSample sample, BatchAssembler assembler)
     {
         if (sample.Image is not { } image) return null;
+        if (sample.IsFiller && assembler.Filled == 0)
+        {
+            // The epoch's last batch came out full: no filler needed.
+            image.Dispose();
+            return null;
+        }
+
         long start = Stopwatch.GetTimestamp();
         try
         {
@@ -89,7 +96,12 @@ internal sealed class SampleProcessor
 
             MemoryMarshal.AsBytes(sample.Label.AsSpan()).CopyTo(assembler.LabelSlots(0, 1));
             assembler.IndexSlots(1)[0] = (long)sample.Id;
-            return assembler.Commit(1);
+            if (sample.IsFiller) return assembler.CommitFiller(1);
+            DataBatch? batch = assembler.Commit(1);
+
+            // The batch's position is the source's after its last sample: a state saved after it resumes there.
+            if (batch is not null && sample.Next is { } next) batch.ResumeCursor = next;
+            return batch;
         }
         finally
         {

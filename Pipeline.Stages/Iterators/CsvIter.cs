@@ -28,6 +28,8 @@ public sealed class CsvIter : DataIter
     private readonly int _labelValues;
     private readonly BatchAssembler _assembler;
     private readonly EpochRunner _epochs;
+    private CsvResumePoint? _position;
+    private ulong? _dataFingerprint;
 
     /// <summary>Initializes the iterator and starts reading ahead.</summary>
     /// <param name="options">The options; a snapshot is kept.</param>
@@ -57,19 +59,99 @@ public sealed class CsvIter : DataIter
     public override IReadOnlyList<DataDesc> ProvideLabel { get; }
 
     /// <inheritdoc />
-    public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default) => _epochs.NextAsync(cancellationToken);
+    public override async ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default)
+    {
+        DataBatch? batch = await _epochs.NextAsync(cancellationToken).ConfigureAwait(false);
+
+        // A batch without a position is the padded last one: past it, the files are read to their end.
+        if (batch is not null) _position = batch.ResumeCursor as CsvResumePoint ?? EndOfFiles();
+        return batch;
+    }
 
     /// <inheritdoc />
-    public override void Reset() => _epochs.Reset();
+    public override void Reset()
+    {
+        _position = null;
+        _epochs.Reset();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The position is the byte offset in the data file (and in the label file) after the last row returned.</remarks>
+    public override IteratorState SaveState()
+    {
+        Span<long> cursors = stackalloc long[4];
+        CsvResumePoint position = _position ?? new CsvResumePoint(default, _labelFiles.Length == 0 ? null : default);
+        (cursors[0], cursors[1]) = position.Data.Pack();
+        if (position.Label is { } label) (cursors[2], cursors[3]) = label.Pack();
+        return new IteratorState(
+            IteratorKind.Csv, DataFingerprint(), OptionsFingerprint(), BatchSize, LastBatchHandle.Pad, shuffle: false, seed: 0,
+            _epochs.Epoch, _epochs.Delivered, carried: 0, _epochs.EpochEnded, cursors[..(position.Label is null ? 2 : 4)]);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The reader seeks to the saved byte offsets; the rows before them are not read again.</remarks>
+    /// <exception cref="ObjectDisposedException">The iterator has been disposed.</exception>
+    public override void RestoreState(IteratorState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.CheckMatches(this, IteratorKind.Csv, DataFingerprint(), OptionsFingerprint(), LastBatchHandle.Pad, shuffle: false, seed: 0, "data and label shapes, dtype, round_batch");
+        if (state.Cursors.Count != (_labelFiles.Length == 0 ? 2 : 4)) throw IteratorState.BadPosition(this, $"it holds {state.Cursors.Count} file positions");
+        CsvPosition data = CsvPosition.Unpack(state.Cursors[0], state.Cursors[1]);
+        CsvPosition? label = _labelFiles.Length == 0 ? null : CsvPosition.Unpack(state.Cursors[2], state.Cursors[3]);
+        if (data.File > _dataFiles.Length || (label is { } l && l.File > _labelFiles.Length)) throw IteratorState.BadPosition(this, $"it names file {data.File} of {_dataFiles.Length}");
+        var position = new CsvResumePoint(data, label);
+        _position = state.BatchesInEpoch == 0 ? null : position;
+        _epochs.Restore(state.Epoch, state.BatchesInEpoch, state.Ended, _assembler.Reset);
+    }
 
     private EpochGraph StartEpoch(int epoch, CancellationToken cancellationToken)
     {
+        // A restored epoch starts after the rows of its first StartBatch batches.
+        CsvResumePoint? start = _epochs.StartBatch > 0 ? _position : null;
+        long firstRow = (long)_epochs.StartBatch * BatchSize;
         IPropagatorBlock<EpochMessage<CsvChunk>, DataBatch> batch = BatchBlock.Create<CsvChunk>(_assembler, WriteChunk, boundedCapacity: 2, cancellationToken);
-        Task producer = EpochProducer.Start(batch, ReadChunksAsync(cancellationToken), cancellationToken);
+        Task producer = EpochProducer.Start(batch, ReadChunksAsync(start, firstRow, cancellationToken), cancellationToken);
         return new EpochGraph(PrefetchBlock.Append(batch, _options.PrefetchBuffer), producer);
     }
 
-    private void OnReset(bool epochEnded) => _assembler.Reset();
+    private CsvResumePoint EndOfFiles() =>
+        new(new CsvPosition(_dataFiles.Length, 0, 0, false), _labelFiles.Length == 0 ? null : new CsvPosition(_labelFiles.Length, 0, 0, false));
+
+    private ulong OptionsFingerprint()
+    {
+        var fingerprint = new Fingerprint();
+        fingerprint.Add(_options.DataShape);
+        fingerprint.Add(_labelFiles.Length == 0 ? [] : _options.LabelShape);
+        fingerprint.Add((long)_options.DType);
+        fingerprint.Add(_options.RoundBatch ? 1 : 0);
+        return fingerprint.Value;
+    }
+
+    private ulong DataFingerprint()
+    {
+        if (_dataFingerprint is { } known) return known;
+
+        // Each file's name, length and first bytes: a changed or other file shows without reading it all.
+        var fingerprint = new Fingerprint();
+        byte[] head = new byte[4096];
+        foreach (string file in _dataFiles.Concat(["|"]).Concat(_labelFiles))
+        {
+            fingerprint.Add(Path.GetFileName(file));
+            if (file == "|") continue;
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            fingerprint.Add(stream.Length);
+            fingerprint.Add(head.AsSpan(0, stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)));
+        }
+
+        _dataFingerprint = fingerprint.Value;
+        return fingerprint.Value;
+    }
+
+    private void OnReset(bool epochEnded)
+    {
+        _assembler.Reset();
+        _position = null;
+    }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -148,9 +230,11 @@ public sealed class CsvIter : DataIter
                 Span<long> index = assembler.IndexSlots(take);
                 for (int i = 0; i < take; i++) index[i] = chunk.FirstRow + done + i;
                 done += take;
-                filled = BatchBlock.KeepOne(filled, assembler.Commit(take));
+                filled = BatchBlock.KeepOne(filled, chunk.Filler ? assembler.CommitFiller(take) : assembler.Commit(take));
             }
 
+            // Chunks end where batches end, so a batch's last row is its chunk's last.
+            if (filled is not null && !chunk.Filler) filled.ResumeCursor = chunk.End;
             return filled;
         }
         finally
@@ -160,7 +244,7 @@ public sealed class CsvIter : DataIter
         }
     }
 
-    private async IAsyncEnumerable<CsvChunk> ReadChunksAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<CsvChunk> ReadChunksAsync(CsvResumePoint? start, long firstRow, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         int elementSize = _options.DType.SizeInBytes();
         int dataRowBytes = _dataValues * elementSize;
@@ -168,16 +252,25 @@ public sealed class CsvIter : DataIter
         int chunkRows = Math.Clamp((1 << 16) / Math.Max(1, dataRowBytes), 1, BatchSize);
         var data = new CsvRowReader(_dataFiles, _dataValues, _options.DType, DataDesc.FormatTuple(_options.DataShape));
         CsvRowReader? label = _labelFiles.Length == 0 ? null : new CsvRowReader(_labelFiles, _labelValues, _options.DType, DataDesc.FormatTuple(_options.LabelShape));
+        if (start is not null)
+        {
+            data.StartAt(start.Data);
+            if (start.Label is { } labelStart) label?.StartAt(labelStart);
+        }
+
         try
         {
-            long row = 0;
+            long row = firstRow;
             bool dataEnded = false;
             while (!dataEnded)
             {
                 byte[] dataBuffer = ArrayPool<byte>.Shared.Rent(chunkRows * dataRowBytes);
                 byte[]? labelBuffer = label is null ? null : ArrayPool<byte>.Shared.Rent(chunkRows * labelRowBytes);
                 int rows = 0;
-                while (rows < chunkRows)
+
+                // A chunk never crosses a batch boundary, so every batch ends with a chunk whose end position is known.
+                int chunkLimit = (int)Math.Min(chunkRows, BatchSize - (row % BatchSize));
+                while (rows < chunkLimit)
                 {
                     CsvReadStatus status = data.TryReadRow(dataBuffer.AsSpan(rows * dataRowBytes, dataRowBytes));
                     if (status == CsvReadStatus.NeedMoreData)
@@ -218,8 +311,15 @@ public sealed class CsvIter : DataIter
                     break;
                 }
 
-                yield return new CsvChunk(dataBuffer, labelBuffer, rows, row);
+                yield return new CsvChunk(dataBuffer, labelBuffer, rows, row, new CsvResumePoint(data.Position, label?.Position));
                 row += rows;
+            }
+
+            // A resumed epoch never held its first batch, which round_batch pads from: read the filler rows here.
+            int pad = (int)((BatchSize - (row % BatchSize)) % BatchSize);
+            if (start is not null && _options.RoundBatch && pad > 0 && row > firstRow)
+            {
+                yield return await ReadFillerAsync(pad, dataRowBytes, labelRowBytes, cancellationToken).ConfigureAwait(false);
             }
 
             if (label is not null)
@@ -245,5 +345,36 @@ public sealed class CsvIter : DataIter
             await data.DisposeAsync().ConfigureAwait(false);
             if (label is not null) await label.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private async Task<CsvChunk> ReadFillerAsync(int rows, int dataRowBytes, int labelRowBytes, CancellationToken cancellationToken)
+    {
+        var data = new CsvRowReader(_dataFiles, _dataValues, _options.DType, DataDesc.FormatTuple(_options.DataShape));
+        CsvRowReader? label = _labelFiles.Length == 0 ? null : new CsvRowReader(_labelFiles, _labelValues, _options.DType, DataDesc.FormatTuple(_options.LabelShape));
+        byte[] dataBuffer = ArrayPool<byte>.Shared.Rent(rows * dataRowBytes);
+        byte[]? labelBuffer = label is null ? null : ArrayPool<byte>.Shared.Rent(rows * labelRowBytes);
+        try
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                await ReadRowAsync(data, new byte[dataRowBytes], dataBuffer, i * dataRowBytes, cancellationToken).ConfigureAwait(false);
+                if (label is not null) await ReadRowAsync(label, new byte[labelRowBytes], labelBuffer!, i * labelRowBytes, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new CsvChunk(dataBuffer, labelBuffer, rows, 0, EndOfFiles(), Filler: true);
+        }
+        finally
+        {
+            await data.DisposeAsync().ConfigureAwait(false);
+            if (label is not null) await label.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ReadRowAsync(CsvRowReader reader, byte[] row, byte[] target, int at, CancellationToken cancellationToken)
+    {
+        CsvReadStatus status;
+        while ((status = reader.TryReadRow(row)) == CsvReadStatus.NeedMoreData) await reader.FillAsync(cancellationToken).ConfigureAwait(false);
+        if (status != CsvReadStatus.Row) throw new InvalidOperationException($"'{reader.CurrentFile}' ended before the rows it held when the epoch was read.");
+        row.CopyTo(target.AsSpan(at));
     }
 }

@@ -79,6 +79,14 @@ public sealed class ImageIter : ImagePipelineIter
             CorruptRecords = o.CorruptRecords,
             DataName = o.DataName,
             LabelName = o.LabelName,
+            StateKind = IteratorKind.Image,
+            StateShuffle = o.Shuffle,
+            StateOptions = string.Join(
+                '|',
+                DataDesc.FormatTuple(o.DataShape), o.Resize, o.RandCrop, o.RandResize, o.RandMirror, Join(o.Mean), Join(o.Std), o.Brightness, o.Contrast, o.Saturation, o.Hue,
+                o.PcaNoise, o.RandGray, o.InterMethod, o.DType, o.PartIndex, o.NumParts, o.AugList is null ? "default" : string.Join(',', o.AugList.Select(a => a.GetType().Name))),
         };
     }
+
+    private static string Join(float[]? values) => values is null ? "-" : string.Join(',', values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
 }

@@ -83,6 +83,9 @@ public sealed class ImageRecordIter : ImagePipelineIter
             ScaledDecode = o.ScaledDecode,
             DataName = o.DataName,
             LabelName = o.LabelName,
+            StateKind = IteratorKind.ImageRecord,
+            StateShuffle = o.Shuffle,
+            StateOptions = string.Join('|', ToAugmenterSettings(o), layout with { MeanImage = null }, string.Join(',', means), string.Join(',', stds), o.MeanImg is not null),
             PrepareLayout = computeMeanImage ? async cancellationToken => layout with { MeanImage = await ComputeMeanImageAsync(o, cancellationToken).ConfigureAwait(false) } : null,
         };
     }

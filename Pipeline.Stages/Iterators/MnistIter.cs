@@ -52,6 +52,15 @@ public sealed class MnistIter : DataIter
     public override void Reset() => _inner.Reset();
 
     /// <inheritdoc />
+    public override int? BatchesPerEpoch => _inner.BatchesPerEpoch;
+
+    /// <inheritdoc />
+    public override IteratorState SaveState() => _inner.SaveState();
+
+    /// <inheritdoc />
+    public override void RestoreState(IteratorState state) => _inner.RestoreState(state);
+
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing) _inner.Dispose();
@@ -100,7 +109,7 @@ public sealed class MnistIter : DataIter
             options.Shuffle,
             LastBatchHandle.Discard,
             options.Seed,
-            options.PrefetchBuffer) { OwnsArrays = true };
+            options.PrefetchBuffer) { OwnsArrays = true, StateKind = IteratorKind.Mnist };
         return (iter, count);
     }
 }

@@ -27,6 +27,8 @@ public sealed class NDArrayIter : DataIter
     private readonly BatchAssembler _assembler;
     private readonly EpochRunner _epochs;
     private int[] _order;
+    private int _carriedIn;
+    private ulong? _dataFingerprint;
 
     /// <summary>Initializes an iterator over one data array and an optional label array.</summary>
     /// <param name="data">The data; the first axis indexes examples.</param>
@@ -125,7 +127,43 @@ public sealed class NDArrayIter : DataIter
     public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default) => _epochs.NextAsync(cancellationToken);
 
     /// <inheritdoc />
-    public override void Reset() => _epochs.Reset();
+    public override void Reset()
+    {
+        // What the next epoch starts with: the roll-over carry if this one ran to its end, else nothing.
+        _carriedIn = _epochs.EpochEnded ? BatchPlan.CarryOut(NumData, BatchSize, LastBatchHandle, _carriedIn) : 0;
+        _epochs.Reset();
+    }
+
+    /// <inheritdoc />
+    public override int? BatchesPerEpoch => BatchPlan.BatchCount(NumData, BatchSize, LastBatchHandle, _carriedIn);
+
+    /// <inheritdoc />
+    public override IteratorState SaveState() =>
+        new(StateKind, DataFingerprint(), OptionsFingerprint(), BatchSize, LastBatchHandle, _shuffle, _seed, _epochs.Epoch, _epochs.Delivered, _carriedIn, _epochs.EpochEnded);
+
+    /// <inheritdoc />
+    /// <exception cref="ObjectDisposedException">The iterator has been disposed.</exception>
+    public override void RestoreState(IteratorState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.CheckMatches(this, StateKind, DataFingerprint(), OptionsFingerprint(), LastBatchHandle, _shuffle, _seed, "input names, shapes and dtypes");
+        int carried = state.Carried;
+        int batches = BatchPlan.BatchCount(NumData, BatchSize, LastBatchHandle, carried);
+        if (carried != 0 && LastBatchHandle != LastBatchHandle.RollOver) throw IteratorState.BadPosition(this, $"it carries {carried} examples into the epoch, which only roll-over does");
+        if ((long)carried > (long)NumData * state.Epoch) throw IteratorState.BadPosition(this, $"it carries {carried} examples into epoch {state.Epoch}, more than the epochs before it hold");
+        if (state.BatchesInEpoch > batches || (state.Ended && state.BatchesInEpoch != batches))
+        {
+            throw IteratorState.BadPosition(this, $"it is at batch {state.BatchesInEpoch}{(state.Ended ? " (ended)" : "")} of an epoch of {batches} batches");
+        }
+
+        // The running graph captured its own order; only the assembler must wait until it has stopped.
+        _order = MakeOrder(state.Epoch);
+        _carriedIn = carried;
+        _epochs.Restore(state.Epoch, state.BatchesInEpoch, state.Ended, _assembler.Reset);
+    }
+
+    /// <summary>Gets the kind a state of this iterator records (<see cref="MnistIter"/> wraps one).</summary>
+    internal IteratorKind StateKind { get; init; } = IteratorKind.NDArray;
 
     /// <summary>Gets whether the iterator disposes its arrays once it has stopped (an iterator over arrays it made itself, as <see cref="MnistIter"/>'s).</summary>
     internal bool OwnsArrays { get; init; }
@@ -141,17 +179,93 @@ public sealed class NDArrayIter : DataIter
     private EpochGraph StartEpoch(int epoch, CancellationToken cancellationToken)
     {
         int[] order = _order;
-        IPropagatorBlock<EpochMessage<(int Start, int Count)>, DataBatch> batch = BatchBlock.Create<(int Start, int Count)>(
-            _assembler, (range, assembler) => Fill(order, range.Start, range.Count, assembler), boundedCapacity: 2, cancellationToken);
-        Task producer = EpochProducer.Start(batch, Ranges(order.Length, BatchSize), cancellationToken);
+        int startBatch = _epochs.StartBatch;
+        List<Segment> prefix = [];
+        int skip = 0;
+        if (startBatch == 0)
+        {
+            // A restored carry is not in the assembler: it is the last examples of the epochs before this one, in their own orders.
+            int rebuild = _carriedIn - _assembler.Filled;
+            for (int back = epoch - 1, left = rebuild; left > 0; back--)
+            {
+                int take = Math.Min(left, NumData);
+                prefix.Insert(0, new Segment(MakeOrder(back), NumData - take, take, Filler: false));
+                left -= take;
+            }
+        }
+        else
+        {
+            // Resumed after startBatch batches: the carry went into the first of them.
+            skip = (startBatch * BatchSize) - _carriedIn;
+        }
+
+        IPropagatorBlock<EpochMessage<Segment>, DataBatch> batch = BatchBlock.Create<Segment>(
+            _assembler, (segment, assembler) => Fill(segment, assembler), boundedCapacity: 2, cancellationToken);
+        Task producer = EpochProducer.Start(batch, Segments(prefix, order, skip, startBatch > 0), cancellationToken);
         return new EpochGraph(PrefetchBlock.Append(batch, _prefetch), producer);
+    }
+
+    private IEnumerable<Segment> Segments(List<Segment> prefix, int[] order, int skip, bool resumed)
+    {
+        foreach (Segment segment in prefix)
+        {
+            for (int start = 0; start < segment.Count; start += BatchSize)
+            {
+                yield return segment with { Start = segment.Start + start, Count = Math.Min(BatchSize, segment.Count - start) };
+            }
+        }
+
+        foreach ((int start, int count) in Ranges(skip, order.Length, BatchSize)) yield return new Segment(order, start, count, Filler: false);
+
+        // A resumed epoch never held its first batch, which Pad copies its filler from: write the filler here.
+        if (resumed && LastBatchHandle == LastBatchHandle.Pad && skip < order.Length)
+        {
+            int pad = BatchPlan.LastPad(order.Length, BatchSize, LastBatchHandle.Pad);
+            if (pad > 0) yield return new Segment(order, 0, pad, Filler: true);
+        }
     }
 
     private void OnReset(bool epochEnded)
     {
         // A reset before the epoch's end abandons its partial batch; after the end, a roll-over carry stays.
         if (!epochEnded) _assembler.Reset();
+
         _order = MakeOrder(_epochs.Epoch);
+    }
+
+    private ulong OptionsFingerprint()
+    {
+        var fingerprint = new Fingerprint();
+        foreach (DataDesc desc in ProvideData.Concat(ProvideLabel))
+        {
+            fingerprint.Add(desc.Name);
+            fingerprint.Add(desc.Shape);
+            fingerprint.Add((long)desc.DType);
+        }
+
+        return fingerprint.Value;
+    }
+
+    private ulong DataFingerprint()
+    {
+        if (_dataFingerprint is { } known) return known;
+
+        // Up to 64 rows spread over the data, every input: enough to tell data sets apart without reading all of it.
+        var fingerprint = new Fingerprint();
+        fingerprint.Add(NumData);
+        int step = Math.Max(1, NumData / 64);
+        for (int o = 0; o < _data.Length + _label.Length; o++)
+        {
+            bool isData = o < _data.Length;
+            NDArray array = isData ? _data[o].Array : _label[o - _data.Length].Array;
+            int rowBytes = isData ? _dataRowBytes[o] : _labelRowBytes[o - _data.Length];
+            ReadOnlySpan<byte> bytes = array.AsBytes();
+            for (long row = 0; row < NumData; row += step) fingerprint.Add(bytes.Slice((int)(row * rowBytes), Math.Min(rowBytes, 4096)));
+            fingerprint.Add(bytes.Slice((NumData - 1) * rowBytes, Math.Min(rowBytes, 4096)));
+        }
+
+        _dataFingerprint = fingerprint.Value;
+        return fingerprint.Value;
     }
 
     /// <inheritdoc />
@@ -168,9 +282,10 @@ public sealed class NDArrayIter : DataIter
         await base.DisposeAsyncCore().ConfigureAwait(false);
     }
 
-    private DataBatch? Fill(int[] order, int start, int count, BatchAssembler assembler)
+    private DataBatch? Fill(Segment segment, BatchAssembler assembler)
     {
         DataBatch? filled = null;
+        (int[] order, int start, int count, bool filler) = segment;
         int end = start + count;
         while (start < end)
         {
@@ -180,7 +295,7 @@ public sealed class NDArrayIter : DataIter
             Span<long> index = assembler.IndexSlots(take);
             for (int i = 0; i < take; i++) index[i] = order[start + i];
             start += take;
-            filled = BatchBlock.KeepOne(filled, assembler.Commit(take));
+            filled = BatchBlock.KeepOne(filled, filler ? assembler.CommitFiller(take) : assembler.Commit(take));
         }
 
         return filled;
@@ -209,10 +324,13 @@ public sealed class NDArrayIter : DataIter
         return order;
     }
 
-    private static IEnumerable<(int Start, int Count)> Ranges(int total, int step)
+    private static IEnumerable<(int Start, int Count)> Ranges(int first, int total, int step)
     {
-        for (int start = 0; start < total; start += step) yield return (start, Math.Min(step, total - start));
+        for (int start = first; start < total; start += step) yield return (start, Math.Min(step, total - start));
     }
+
+    /// <summary>A run of the examples of one epoch's order; filler is the epoch's first examples again, as pad.</summary>
+    private readonly record struct Segment(int[] Order, int Start, int Count, bool Filler);
 
     private static (string, NDArray)[] Named(NDArray array, string name)
     {

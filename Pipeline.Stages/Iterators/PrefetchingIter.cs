@@ -17,6 +17,8 @@ public sealed class PrefetchingIter : DataIter
     private Task<DataBatch?>[]? _pending;
     private Task? _restart;
     private bool _ended;
+    private IteratorState[]? _snapshot;
+    private NotSupportedException? _snapshotError;
 
     /// <summary>Wraps iterators, keeping their names.</summary>
     /// <param name="iters">The iterators (at least one); disposing this one disposes them.</param>
@@ -114,6 +116,45 @@ public sealed class PrefetchingIter : DataIter
     }
 
     /// <inheritdoc />
+    public override int? BatchesPerEpoch => _iters[0].BatchesPerEpoch;
+
+    /// <inheritdoc />
+    /// <remarks>The state holds each wrapped iterator's state as it was before the batch being prefetched, so prefetched batches are not counted.</remarks>
+    /// <exception cref="NotSupportedException">A wrapped iterator cannot save its position.</exception>
+    public override IteratorState SaveState()
+    {
+        // Right after Reset or RestoreState the wrapped iterators' new states exist once the restart has run (it waits
+        // for the fetches in flight); this is the one place that waits for it synchronously.
+        _restart?.GetAwaiter().GetResult();
+        IteratorState[] inner;
+        if (_ended && (_pending is null || Array.TrueForAll(_pending, t => t.IsCompleted)))
+        {
+            // Nothing is in flight after the end: the wrapped iterators stand where the consumer does.
+            inner = Array.ConvertAll(_iters, i => i.SaveState());
+        }
+        else
+        {
+            if (_snapshotError is not null) throw new NotSupportedException($"PrefetchingIter cannot save its position: {_snapshotError.Message}", _snapshotError);
+            inner = _snapshot ?? throw new InvalidOperationException("PrefetchingIter is restoring a state; save after the next batch.");
+        }
+
+        return new IteratorState(IteratorKind.Prefetching, 0, OptionsFingerprint(), BatchSize, LastBatchHandle.Pad, shuffle: false, seed: 0, epoch: 0, batches: 0, carried: 0, _ended, inner: inner);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The state does not hold one state per wrapped iterator, or one of them does not fit its iterator.</exception>
+    public override void RestoreState(IteratorState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.CheckMatches(this, IteratorKind.Prefetching, 0, OptionsFingerprint(), LastBatchHandle.Pad, shuffle: false, seed: 0, "the wrapped iterators' outputs");
+        if (state.Inner.Count != _iters.Length) throw IteratorState.BadPosition(this, $"it holds {state.Inner.Count} wrapped states for {_iters.Length} iterators");
+        _ended = state.Ended;
+        _snapshot = [.. state.Inner];
+        _snapshotError = null;
+        _restart = RestoreAsync(StopFetching(), state);
+    }
+
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -198,6 +239,27 @@ public sealed class PrefetchingIter : DataIter
         DisposeFetched(pending);
     }
 
+    private async Task RestoreAsync(Task stopped, IteratorState state)
+    {
+        // No wrapped iterator is fetching any more: each can move to its state.
+        await stopped.ConfigureAwait(false);
+        for (int i = 0; i < _iters.Length; i++) _iters[i].RestoreState(state.Inner[i]);
+        if (!state.Ended) StartFetch();
+    }
+
+    private ulong OptionsFingerprint()
+    {
+        var fingerprint = new Fingerprint();
+        fingerprint.Add(_iters.Length);
+        foreach (DataDesc desc in ProvideData.Concat(ProvideLabel))
+        {
+            fingerprint.Add(desc.Name);
+            fingerprint.Add(desc.Shape);
+        }
+
+        return fingerprint.Value;
+    }
+
     private async Task RestartAsync(Task stopped)
     {
         await stopped.ConfigureAwait(false);
@@ -220,6 +282,18 @@ public sealed class PrefetchingIter : DataIter
 
     private void StartFetch()
     {
+        // The wrapped iterators' states before this fetch are the position after the batch the consumer has.
+        try
+        {
+            _snapshot = Array.ConvertAll(_iters, i => i.SaveState());
+            _snapshotError = null;
+        }
+        catch (NotSupportedException error)
+        {
+            _snapshot = null;
+            _snapshotError = error;
+        }
+
         _pending = new Task<DataBatch?>[_iters.Length];
         for (int i = 0; i < _iters.Length; i++)
         {

@@ -64,6 +64,34 @@ public sealed class ResizeIter : DataIter
     }
 
     /// <inheritdoc />
+    public override int? BatchesPerEpoch => Size;
+
+    /// <inheritdoc />
+    /// <remarks>The state holds the batches of this epoch returned so far and the wrapped iterator's state.</remarks>
+    /// <exception cref="NotSupportedException">The wrapped iterator cannot save its position.</exception>
+    public override IteratorState SaveState() =>
+        new(IteratorKind.Resize, 0, OptionsFingerprint(), BatchSize, LastBatchHandle.Pad, shuffle: false, seed: 0, epoch: 0, _current, carried: 0, ended: false, inner: [_inner.SaveState()]);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The state does not fit, or the wrapped state does not fit the wrapped iterator.</exception>
+    public override void RestoreState(IteratorState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.CheckMatches(this, IteratorKind.Resize, 0, OptionsFingerprint(), LastBatchHandle.Pad, shuffle: false, seed: 0, "size, reset_internal");
+        if (state.Inner.Count != 1 || state.BatchesInEpoch > Size) throw IteratorState.BadPosition(this, $"it is at batch {state.BatchesInEpoch} of {Size} with {state.Inner.Count} wrapped states");
+        _inner.RestoreState(state.Inner[0]);
+        _current = state.BatchesInEpoch;
+    }
+
+    private ulong OptionsFingerprint()
+    {
+        var fingerprint = new Fingerprint();
+        fingerprint.Add(Size);
+        fingerprint.Add(_resetInternal ? 1 : 0);
+        return fingerprint.Value;
+    }
+
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing) _inner.Dispose();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Core;
 using Pipeline.Core.Batching;
@@ -11,15 +12,23 @@ namespace Pipeline.Stages.Iterators;
 /// Every epoch reads <c>source(epoch, token)</c> on its own task, writes each example into a pooled batch buffer
 /// with the writer, applies the last-batch policy, and keeps up to <c>prefetch</c> batches ready. A source or
 /// writer that throws ends the epoch with that exception at <see cref="DataIter.NextAsync"/>.
+/// <para>A source that can start an epoch at an ordinal (the constructor that takes <c>source(epoch, first, token)</c>)
+/// makes the iterator resumable (<see cref="SaveState"/>); with the other, saving the state throws
+/// <see cref="NotSupportedException"/>. The source's examples must then be a pure function of (epoch, ordinal).</para>
 /// </remarks>
 public sealed class SampleIter<TSample> : DataIter
 {
-    private readonly Func<int, CancellationToken, IAsyncEnumerable<TSample>> _source;
+    private readonly Func<int, long, CancellationToken, IAsyncEnumerable<TSample>> _source;
+    private readonly bool _canSeek;
     private readonly SampleWriter<TSample> _write;
     private readonly int _prefetch;
     private readonly BatchAssembler _assembler;
     private readonly EpochRunner _epochs;
-    private long _ordinal;
+    private int _carriedIn;
+    private (int Epoch, long Ordinal)? _position;
+    private long _resumeFrom;
+    private (int Epoch, long Ordinal)? _rebuildFrom;
+    private int? _restoredCarryOut;
 
     /// <summary>Initializes the iterator and starts prefetching the first epoch.</summary>
     /// <param name="source">Gives the examples of an epoch (zero-based) in order.</param>
@@ -37,11 +46,44 @@ public sealed class SampleIter<TSample> : DataIter
         SampleWriter<TSample> write,
         LastBatchHandle lastBatchHandle = LastBatchHandle.Pad,
         int prefetch = 2)
+        : this(FromStart(source), canSeek: false, data, label, write, lastBatchHandle, prefetch)
+    {
+    }
+
+    /// <summary>Initializes a resumable iterator over a source that can start an epoch at any ordinal, and starts prefetching the first epoch.</summary>
+    /// <param name="source">Gives the examples of an epoch (zero-based) in order, from ordinal <c>first</c> on; the same (epoch, ordinal) must always give the same example.</param>
+    /// <param name="data">The data outputs; each shape starts with the batch size.</param>
+    /// <param name="label">The label outputs; each shape starts with the batch size.</param>
+    /// <param name="write">Writes an example into its slot.</param>
+    /// <param name="lastBatchHandle">What to do with the examples that do not fill the last batch.</param>
+    /// <param name="prefetch">How many batches to prepare ahead.</param>
+    /// <exception cref="ArgumentNullException">A delegate or list is null.</exception>
+    /// <exception cref="ArgumentException">The outputs do not share a positive batch size.</exception>
+    public SampleIter(
+        Func<int, long, CancellationToken, IAsyncEnumerable<TSample>> source,
+        IReadOnlyList<DataDesc> data,
+        IReadOnlyList<DataDesc> label,
+        SampleWriter<TSample> write,
+        LastBatchHandle lastBatchHandle = LastBatchHandle.Pad,
+        int prefetch = 2)
+        : this(source, canSeek: true, data, label, write, lastBatchHandle, prefetch)
+    {
+    }
+
+    private SampleIter(
+        Func<int, long, CancellationToken, IAsyncEnumerable<TSample>> source,
+        bool canSeek,
+        IReadOnlyList<DataDesc> data,
+        IReadOnlyList<DataDesc> label,
+        SampleWriter<TSample> write,
+        LastBatchHandle lastBatchHandle,
+        int prefetch)
         : base(BatchSizeOf(data))
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(write);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(prefetch);
+        _canSeek = canSeek;
         _source = source;
         _write = write;
         _prefetch = prefetch;
@@ -59,22 +101,141 @@ public sealed class SampleIter<TSample> : DataIter
     public override IReadOnlyList<DataDesc> ProvideLabel { get; }
 
     /// <inheritdoc />
-    public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default) => _epochs.NextAsync(cancellationToken);
+    public override async ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default)
+    {
+        DataBatch? batch = await _epochs.NextAsync(cancellationToken).ConfigureAwait(false);
+
+        // A batch without a position was finished at the epoch's end (pad): past it, the epoch has nothing left.
+        if (batch is not null) _position = batch.ResumeCursor is ValueTuple<int, long> next ? next : (_epochs.Epoch, long.MaxValue);
+        return batch;
+    }
 
     /// <inheritdoc />
-    public override void Reset() => _epochs.Reset();
+    public override void Reset()
+    {
+        bool ended = _epochs.EpochEnded;
+        _carriedIn = ended ? _restoredCarryOut ?? _assembler.Filled : 0;
+        if (!ended) _position = null;
+        _restoredCarryOut = null;
+        _epochs.Reset();
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="NotSupportedException">The iterator's source cannot start an epoch at an ordinal.</exception>
+    public override IteratorState SaveState()
+    {
+        if (!_canSeek) throw new NotSupportedException($"{GetType().Name} cannot save its position: its source cannot start an epoch at an ordinal (construct it with source(epoch, first, token)).");
+        int carryOut = _epochs.EpochEnded ? _restoredCarryOut ?? _assembler.Filled : 0;
+        (int epoch, long ordinal) = _position ?? (-1, 0);
+        return new IteratorState(
+            IteratorKind.Sample, 0, OptionsFingerprint(), BatchSize, _assembler.Handle, shuffle: false, seed: 0,
+            _epochs.Epoch, _epochs.Delivered, _carriedIn, _epochs.EpochEnded, [epoch, ordinal, carryOut]);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="NotSupportedException">The iterator's source cannot start an epoch at an ordinal.</exception>
+    /// <exception cref="ObjectDisposedException">The iterator has been disposed.</exception>
+    public override void RestoreState(IteratorState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!_canSeek) throw new NotSupportedException($"{GetType().Name} cannot restore a position: its source cannot start an epoch at an ordinal (construct it with source(epoch, first, token)).");
+        state.CheckMatches(this, IteratorKind.Sample, 0, OptionsFingerprint(), _assembler.Handle, shuffle: false, seed: 0, "output names, shapes and dtypes");
+        if (state.Cursors.Count != 3) throw IteratorState.BadPosition(this, $"it holds {state.Cursors.Count} source positions, not 3");
+        (int Epoch, long Ordinal)? cursor = state.Cursors[0] < 0 ? null : ((int)state.Cursors[0], state.Cursors[1]);
+        int carried = state.Carried;
+        int carryOut = (int)state.Cursors[2];
+        if (carried != 0 && _assembler.Handle != LastBatchHandle.RollOver) throw IteratorState.BadPosition(this, $"it carries {carried} examples into the epoch, which only roll-over does");
+        if (carryOut < 0 || carryOut >= BatchSize) throw IteratorState.BadPosition(this, $"it carries {carryOut} examples out of the epoch");
+        bool rebuildCarry = (state.BatchesInEpoch == 0 && carried > 0) || (state.Ended && carryOut > 0);
+        if ((state.BatchesInEpoch > 0 || rebuildCarry) && cursor is null) throw IteratorState.BadPosition(this, "it has no source position");
+        if (cursor is { } at && (at.Epoch > state.Epoch || (state.BatchesInEpoch > 0 && at.Epoch != state.Epoch))) throw IteratorState.BadPosition(this, $"its source position is in epoch {at.Epoch}, not {state.Epoch}");
+        // Only the next graph reads these; the assembler must wait until the running one has stopped.
+        _carriedIn = carried;
+        _position = cursor;
+        _resumeFrom = state.BatchesInEpoch > 0 ? cursor!.Value.Ordinal : 0;
+        _rebuildFrom = rebuildCarry ? cursor : null;
+        _restoredCarryOut = state.Ended ? carryOut : null;
+        _epochs.Restore(state.Epoch, state.BatchesInEpoch, state.Ended, _assembler.Reset);
+    }
 
     private EpochGraph StartEpoch(int epoch, CancellationToken cancellationToken)
     {
-        _ordinal = 0;
-        IPropagatorBlock<EpochMessage<TSample>, DataBatch> batch = BatchBlock.Create<TSample>(_assembler, WriteOne, boundedCapacity: Math.Max(2, BatchSize), cancellationToken);
-        Task producer = EpochProducer.Start(batch, _source(epoch, cancellationToken), cancellationToken);
+        long from = 0;
+        (int Epoch, long Ordinal)? rebuild = null;
+        if (_epochs.StartBatch > 0)
+        {
+            from = _resumeFrom;
+        }
+        else
+        {
+            rebuild = _rebuildFrom;
+            _rebuildFrom = null;
+        }
+
+        bool fillers = _epochs.StartBatch > 0 && _assembler.Handle == LastBatchHandle.Pad;
+        IPropagatorBlock<EpochMessage<Item>, DataBatch> batch = BatchBlock.Create<Item>(_assembler, WriteOne, boundedCapacity: Math.Max(2, BatchSize), cancellationToken);
+        Task producer = EpochProducer.Start(batch, Items(epoch, from, rebuild, fillers, cancellationToken), cancellationToken);
         return new EpochGraph(PrefetchBlock.Append(batch, _prefetch), producer);
+    }
+
+    /// <summary>An epoch's examples with their (epoch, ordinal): first a restored roll-over carry (in its own epochs), then the epoch from <paramref name="from"/>, then the filler a resumed epoch's last batch needs.</summary>
+    private async IAsyncEnumerable<Item> Items(int epoch, long from, (int Epoch, long Ordinal)? rebuild, bool fillers, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (rebuild is { } carry)
+        {
+            for (int old = carry.Epoch; old < epoch; old++)
+            {
+                long first = old == carry.Epoch ? carry.Ordinal : 0;
+                if (first == long.MaxValue) continue;
+                await foreach (TSample sample in _source(old, first, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false)) yield return new Item(sample, old, first++, Filler: false);
+            }
+        }
+
+        long ordinal = from;
+        if (from != long.MaxValue)
+        {
+            await foreach (TSample sample in _source(epoch, from, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false)) yield return new Item(sample, epoch, ordinal++, Filler: false);
+        }
+
+        // Pad copies its filler from the epoch's first batch, which a resumed epoch never made: its first examples come again.
+        long sent = ordinal - from;
+        int pad = (int)((BatchSize - (sent % BatchSize)) % BatchSize);
+        if (!fillers || sent == 0 || pad == 0) yield break;
+        long filler = 0;
+        await foreach (TSample sample in _source(epoch, 0, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (filler == pad) yield break;
+            yield return new Item(sample, epoch, filler++, Filler: true);
+        }
     }
 
     private void OnReset(bool epochEnded)
     {
-        if (!epochEnded) _assembler.Reset();
+        if (!epochEnded)
+        {
+            _assembler.Reset();
+            _rebuildFrom = null;
+        }
+    }
+
+    private ulong OptionsFingerprint()
+    {
+        var fingerprint = new Fingerprint();
+        fingerprint.Add(typeof(TSample).FullName);
+        foreach (DataDesc desc in ProvideData.Concat(ProvideLabel))
+        {
+            fingerprint.Add(desc.Name);
+            fingerprint.Add(desc.Shape);
+            fingerprint.Add((long)desc.DType);
+        }
+
+        return fingerprint.Value;
+    }
+
+    private static Func<int, long, CancellationToken, IAsyncEnumerable<TSample>> FromStart(Func<int, CancellationToken, IAsyncEnumerable<TSample>> source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return (epoch, _, cancellationToken) => source(epoch, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -99,11 +260,17 @@ public sealed class SampleIter<TSample> : DataIter
             : throw new ArgumentException("The first data output must have the batch size as its first axis.", nameof(data));
     }
 
-    private DataBatch? WriteOne(TSample sample, BatchAssembler assembler)
+    private DataBatch? WriteOne(Item item, BatchAssembler assembler)
     {
-        long ordinal = _ordinal++;
-        _write(sample, new BatchSlot(assembler, ordinal));
-        assembler.IndexSlots(1)[0] = ordinal;
-        return assembler.Commit(1);
+        if (item.Filler && assembler.Filled == 0) return null;
+        _write(item.Sample, new BatchSlot(assembler, item.Ordinal));
+        assembler.IndexSlots(1)[0] = item.Ordinal;
+        if (item.Filler) return assembler.CommitFiller(1);
+        DataBatch? batch = assembler.Commit(1);
+        if (batch is not null) batch.ResumeCursor = (item.Epoch, item.Ordinal + 1);
+        return batch;
     }
+
+    /// <summary>An example with where it stands: its epoch and ordinal, and whether it is filler.</summary>
+    private readonly record struct Item(TSample Sample, int Epoch, long Ordinal, bool Filler);
 }

@@ -28,6 +28,8 @@ internal sealed class CsvRowReader : IAsyncDisposable
     private bool _atFileStart;
     private bool _lastEndWasCarriageReturn;
     private long _line;
+    private long _bufferOffset;
+    private CsvPosition? _pendingSeek;
     private byte[] _lineScratch = [];
 
     public CsvRowReader(IReadOnlyList<string> files, int valuesPerRow, DType dtype, string shapeText)
@@ -43,6 +45,21 @@ internal sealed class CsvRowReader : IAsyncDisposable
 
     /// <summary>Gets the 1-based line number of the last line read.</summary>
     public long Line => _line;
+
+    /// <summary>Gets where the reader stands: just after the last row it returned (the start of the next file once one is finished).</summary>
+    public CsvPosition Position => _pipe is null
+        ? new CsvPosition(Math.Min(_fileIndex + 1, _files.Count), 0, 0, CarriageReturn: false)
+        : new CsvPosition(_fileIndex, _bufferOffset + _buffer.Slice(_buffer.Start, _consumed).Length, _line, _lastEndWasCarriageReturn);
+
+    /// <summary>Makes the reader start at <paramref name="position"/> (a <see cref="Position"/> of a reader over the same files) instead of the first file's start.</summary>
+    /// <param name="position">Where to start.</param>
+    /// <exception cref="InvalidOperationException">The reader has already started.</exception>
+    public void StartAt(CsvPosition position)
+    {
+        if (_fileIndex != -1) throw new InvalidOperationException("A CSV reader can only be positioned before it starts.");
+        _fileIndex = position.File - 1;
+        _pendingSeek = position;
+    }
 
     /// <summary>Parses the next row into <paramref name="destination"/> (values of the reader's dtype).</summary>
     public CsvReadStatus TryReadRow(Span<byte> destination)
@@ -102,6 +119,7 @@ internal sealed class CsvRowReader : IAsyncDisposable
         if (_pipe is null) return;
         if (_buffer.Length > 0 || _consumed.GetObject() is not null)
         {
+            _bufferOffset += _buffer.Slice(_buffer.Start, _consumed).Length;
             _pipe.AdvanceTo(_consumed, _buffer.End);
         }
 
@@ -122,14 +140,33 @@ internal sealed class CsvRowReader : IAsyncDisposable
         _fileIndex++;
         if (_fileIndex >= _files.Count) return false;
         var stream = new FileStream(_files[_fileIndex], FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        CsvPosition? seek = _pendingSeek;
+        _pendingSeek = null;
+        if (seek is { Offset: > 0 } at) SeekTo(stream, at);
         _pipe = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 1 << 16, minimumReadSize: 1 << 14));
         _buffer = default;
         _consumed = default;
         _completed = false;
-        _atFileStart = true;
-        _lastEndWasCarriageReturn = false;
-        _line = 0;
+        _atFileStart = seek is not { Offset: > 0 };
+        _lastEndWasCarriageReturn = seek?.CarriageReturn ?? false;
+        _line = seek?.Line ?? 0;
+        _bufferOffset = seek?.Offset ?? 0;
         return true;
+    }
+
+    private void SeekTo(FileStream stream, CsvPosition at)
+    {
+        if (at.Offset > stream.Length)
+        {
+            stream.Dispose();
+            throw new DataFormatException(
+                string.Create(CultureInfo.InvariantCulture, $"Cannot resume '{_files[_fileIndex]}' at byte {at.Offset}: the file has only {stream.Length} bytes."),
+                _files[_fileIndex],
+                lineNumber: null,
+                offset: at.Offset);
+        }
+
+        stream.Seek(at.Offset, SeekOrigin.Begin);
     }
 
     private void CloseCurrentFile()
