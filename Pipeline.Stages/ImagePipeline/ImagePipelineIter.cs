@@ -26,7 +26,7 @@ public class ImagePipelineIter : DataIter
     private readonly EpochRunner _epochs;
     private Func<CancellationToken, Task<SampleLayout>>? _prepareLayout;
     private int _carriedIn;
-    private SourcePosition? _position;
+    private SourcePosition? _position = new SourcePosition(0, 0);
     private SourcePosition? _resumeFrom;
     private SourcePosition? _rebuildFrom;
     private int? _restoredCarryOut;
@@ -85,7 +85,7 @@ public class ImagePipelineIter : DataIter
         // An epoch that ran to its end has stopped writing: its roll-over carry is what the assembler holds. The
         // position stays: with a carry, it is where the carried examples start.
         _carriedIn = ended ? _restoredCarryOut ?? _assembler.Filled : 0;
-        if (!ended) _position = null;
+        if (!ended) _position = new SourcePosition(_epochs.Epoch + 1, 0);
         _restoredCarryOut = null;
         _epochs.Reset();
     }

@@ -78,7 +78,7 @@ public sealed class RecordFileSource : ImageRecordSource
         int chunkIndex = 0;
         long chunkStart = reader.Position;
         long skip = 0;
-        if (from is { } position)
+        if (from is { Ordinal: > 0 } position)
         {
             reader.Seek(position.Offset);
             chunkStart = position.Offset;

@@ -80,7 +80,7 @@ public sealed class CsvIter : DataIter
     public override IteratorState SaveState()
     {
         Span<long> cursors = stackalloc long[4];
-        CsvResumePoint position = _position ?? new CsvResumePoint(default, _labelFiles.Length == 0 ? null : default);
+        CsvResumePoint position = _position ?? new CsvResumePoint(default(CsvPosition), _labelFiles.Length == 0 ? null : default(CsvPosition));
         (cursors[0], cursors[1]) = position.Data.Pack();
         if (position.Label is { } label) (cursors[2], cursors[3]) = label.Pack();
         return new IteratorState(

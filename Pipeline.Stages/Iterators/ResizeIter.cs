@@ -14,6 +14,7 @@ public sealed class ResizeIter : DataIter
     private readonly DataIter _inner;
     private readonly bool _resetInternal;
     private int _current;
+    private bool _ended;
 
     /// <summary>Wraps an iterator.</summary>
     /// <param name="inner">The iterator to resize; disposing this one disposes it.</param>
@@ -43,7 +44,12 @@ public sealed class ResizeIter : DataIter
     /// <exception cref="InvalidOperationException">The wrapped iterator yields no batch even right after a reset.</exception>
     public override async ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default)
     {
-        if (_current == Size) return null;
+        if (_current == Size)
+        {
+            _ended = true;
+            return null;
+        }
+
         DataBatch? batch = await _inner.NextAsync(cancellationToken).ConfigureAwait(false);
         if (batch is null)
         {
@@ -60,6 +66,7 @@ public sealed class ResizeIter : DataIter
     public override void Reset()
     {
         _current = 0;
+        _ended = false;
         if (_resetInternal) _inner.Reset();
     }
 
@@ -70,7 +77,7 @@ public sealed class ResizeIter : DataIter
     /// <remarks>The state holds the batches of this epoch returned so far and the wrapped iterator's state.</remarks>
     /// <exception cref="NotSupportedException">The wrapped iterator cannot save its position.</exception>
     public override IteratorState SaveState() =>
-        new(IteratorKind.Resize, 0, OptionsFingerprint(), BatchSize, LastBatchHandle.Pad, shuffle: false, seed: 0, epoch: 0, _current, carried: 0, ended: false, inner: [_inner.SaveState()]);
+        new(IteratorKind.Resize, 0, OptionsFingerprint(), BatchSize, LastBatchHandle.Pad, shuffle: false, seed: 0, epoch: 0, _current, carried: 0, _ended, inner: [_inner.SaveState()]);
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The state does not fit, or the wrapped state does not fit the wrapped iterator.</exception>
@@ -81,6 +88,7 @@ public sealed class ResizeIter : DataIter
         if (state.Inner.Count != 1 || state.BatchesInEpoch > Size) throw IteratorState.BadPosition(this, $"it is at batch {state.BatchesInEpoch} of {Size} with {state.Inner.Count} wrapped states");
         _inner.RestoreState(state.Inner[0]);
         _current = state.BatchesInEpoch;
+        _ended = state.Ended;
     }
 
     private ulong OptionsFingerprint()

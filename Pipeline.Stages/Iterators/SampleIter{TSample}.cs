@@ -25,7 +25,7 @@ public sealed class SampleIter<TSample> : DataIter
     private readonly BatchAssembler _assembler;
     private readonly EpochRunner _epochs;
     private int _carriedIn;
-    private (int Epoch, long Ordinal)? _position;
+    private (int Epoch, long Ordinal)? _position = (0, 0);
     private long _resumeFrom;
     private (int Epoch, long Ordinal)? _rebuildFrom;
     private int? _restoredCarryOut;
@@ -115,7 +115,7 @@ public sealed class SampleIter<TSample> : DataIter
     {
         bool ended = _epochs.EpochEnded;
         _carriedIn = ended ? _restoredCarryOut ?? _assembler.Filled : 0;
-        if (!ended) _position = null;
+        if (!ended) _position = (_epochs.Epoch + 1, 0);
         _restoredCarryOut = null;
         _epochs.Reset();
     }

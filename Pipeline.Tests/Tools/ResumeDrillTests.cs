@@ -25,7 +25,7 @@ public sealed class ResumeDrillTests
             var waited = Stopwatch.StartNew();
             while (!File.Exists(resumed + ".ready"))
             {
-                Assert.False(first.HasExited, $"the first process exited with {(first.HasExited ? first.ExitCode : 0)} before it was killed: {await first.StandardError.ReadToEndAsync()}");
+                if (first.HasExited) Assert.Fail($"the first process exited with {first.ExitCode} before it was killed: {await first.StandardError.ReadToEndAsync()}");
                 Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "the first process did not log its batches within 60 s");
                 await Task.Delay(50);
             }

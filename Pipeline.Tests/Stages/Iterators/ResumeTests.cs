@@ -148,8 +148,10 @@ public sealed class ResumeTests
     [Property(MaxTest = 30)]
     public async Task ResizeAndPrefetchingIter_AnyCuts_EqualUninterruptedRun(PositiveInt n, PositiveInt b, PositiveInt size, int seed, NonNegativeInt c1, NonNegativeInt c2)
     {
-        int numData = ((n.Get - 1) % 20) + 1;
         int batchSize = ((b.Get - 1) % 6) + 1;
+
+        // ResizeIter needs an inner iterator that yields a batch every epoch: at least one batch of examples.
+        int numData = Math.Max(((n.Get - 1) % 20) + 1, batchSize);
         LastBatchHandle handle = (LastBatchHandle)Math.Abs(seed % 3);
         using NDArray data = NDArray.From(Enumerable.Range(0, numData * 2).Select(i => (float)i).ToArray(), numData, 2);
         using NDArray other = NDArray.From(Enumerable.Range(0, numData).Select(i => (float)-i).ToArray(), numData);
