@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Pipeline.Core.Storage;
 
 /// <summary>The one retry loop every remote store uses: a per-attempt timeout, exponential backoff with full jitter, a bounded number of attempts, then an error naming the location and offset.</summary>
-/// <remarks>For providers: the attempt resumes where the previous one stopped (the caller keeps its progress), so a retried read never repeats or skips a byte.</remarks>
+/// <remarks>For providers: the attempt resumes where the previous one stopped (the caller keeps its progress), so a retried read never repeats or skips a byte. An attempt that made progress (the offset moved on) does not count toward <see cref="StorageOptions.MaxRetries"/>.</remarks>
 public static class StorageRetry
 {
     /// <summary>Runs an operation, retrying transient failures.</summary>
@@ -28,6 +28,7 @@ public static class StorageRetry
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(isTransient);
+        long? lastFailedAt = null;
         for (int number = 0; ; number++)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -51,6 +52,10 @@ public static class StorageRetry
             }
 
             long? at = offset?.Invoke();
+
+            // An attempt that moved the offset on was not wasted: only failures without progress count toward the limit.
+            if (at is not null && lastFailedAt is not null && at > lastFailedAt) number = 0;
+            lastFailedAt = at;
             string where = at is null ? $"'{location}'" : string.Create(CultureInfo.InvariantCulture, $"'{location}' at offset {at}");
             if (!transient)
             {
