@@ -1,4 +1,5 @@
 using Pipeline.Core.RecordIO.Internal;
+using Pipeline.Core.Storage;
 
 namespace Pipeline.Core.RecordIO;
 
@@ -12,18 +13,31 @@ public sealed class IndexedRecordIOWriter : IDisposable
     private bool _disposed;
 
     /// <summary>Creates (or truncates) an index file and a record file.</summary>
-    /// <param name="idxPath">The <c>.idx</c> file to write.</param>
-    /// <param name="recPath">The <c>.rec</c> file to write.</param>
-    /// <exception cref="ArgumentException">A path is empty.</exception>
+    /// <param name="idxPath">The <c>.idx</c> file to write: a path, <c>file://</c> or <c>s3://bucket/key</c>.</param>
+    /// <param name="recPath">The <c>.rec</c> file to write: a path, <c>file://</c> or <c>s3://bucket/key</c>.</param>
+    /// <exception cref="ArgumentException">A path is empty, or a URI without a writable store.</exception>
     /// <exception cref="IOException">A file cannot be created.</exception>
     public IndexedRecordIOWriter(string idxPath, string recPath)
+        : this(idxPath, recPath, StorageOptions.Default)
+    {
+    }
+
+    /// <summary>Creates (or truncates) an index file and a record file, either of which may be remote, with chosen storage settings.</summary>
+    /// <param name="idxPath">The <c>.idx</c> file to write: a path, <c>file://</c> or <c>s3://bucket/key</c>.</param>
+    /// <param name="recPath">The <c>.rec</c> file to write: a path, <c>file://</c> or <c>s3://bucket/key</c>.</param>
+    /// <param name="storage">Part size, timeouts, retries and S3 settings for remote objects.</param>
+    /// <exception cref="ArgumentException">A path is empty, or a URI without a writable store.</exception>
+    /// <exception cref="IOException">A file cannot be created.</exception>
+    /// <remarks>Remote objects are uploaded as they are written and appear only when the writer is disposed.</remarks>
+    public IndexedRecordIOWriter(string idxPath, string recPath, StorageOptions storage)
     {
         ArgumentException.ThrowIfNullOrEmpty(idxPath);
         ArgumentException.ThrowIfNullOrEmpty(recPath);
-        _records = new RecordIOWriter(recPath);
+        ArgumentNullException.ThrowIfNull(storage);
+        _records = new RecordIOWriter(recPath, storage);
         try
         {
-            _index = IndexFile.Create(idxPath);
+            _index = ObjectStorage.TryGetLocalPath(idxPath, out string? local) ? IndexFile.Create(local) : IndexFile.Create(ObjectStorage.OpenWrite(idxPath, storage));
         }
         catch
         {

@@ -23,6 +23,8 @@ internal sealed class FaultProxy : IDisposable
     private int _connections;
     private int _cuts;
     private int _slowDowns;
+    private int _requests;
+    private long _responseBytes;
 
     public FaultProxy(int targetPort, int seed = 1)
     {
@@ -63,6 +65,12 @@ internal sealed class FaultProxy : IDisposable
     public int Cuts => Volatile.Read(ref _cuts);
 
     public int SlowDowns => Volatile.Read(ref _slowDowns);
+
+    /// <summary>Requests seen (the first bytes from the client after a response, or on a new connection).</summary>
+    public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Bytes forwarded from the server to clients.</summary>
+    public long ResponseBytes => Interlocked.Read(ref _responseBytes);
 
     public void Dispose()
     {
@@ -150,6 +158,7 @@ internal sealed class FaultProxy : IDisposable
             {
                 // The first bytes after a response (or on a new connection) start a request.
                 Volatile.Write(ref state.AwaitingRequest, false);
+                Interlocked.Increment(ref _requests);
                 if (Latency > TimeSpan.Zero) await Task.Delay(Latency, connection.Token);
                 if (SlowDownProbability > 0 && NextDouble() < SlowDownProbability)
                 {
@@ -209,6 +218,7 @@ internal sealed class FaultProxy : IDisposable
 
             await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, connection.Token);
             received += n;
+            Interlocked.Add(ref _responseBytes, n);
         }
     }
 
