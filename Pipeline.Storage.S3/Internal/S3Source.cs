@@ -40,6 +40,13 @@ internal sealed class S3Source(IAmazonS3 client, S3Location location, long lengt
 
                 using (response)
                 {
+                    // Checked here too: not every S3-compatible server honours If-Match (s3rver does not).
+                    if (!string.IsNullOrEmpty(response.ETag) && !string.Equals(response.ETag, Version, StringComparison.Ordinal))
+                    {
+                        throw new ObjectChangedException(
+                            string.Create(CultureInfo.InvariantCulture, $"'{Location}' at offset {from} was replaced while it was read (its ETag changed from {Version} to {response.ETag})."), Location, from, null);
+                    }
+
                     Stream body = response.ResponseStream;
 
                     // Progress is kept across attempts: a retry asks only for the bytes still missing.

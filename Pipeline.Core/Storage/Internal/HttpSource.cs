@@ -44,6 +44,13 @@ internal sealed class HttpSource : ByteSource
                 }
 
                 HttpStatusCodeCheck(response, from);
+
+                // Checked here too, for servers that ignore If-Match.
+                if (_etag is not null && response.Headers.ETag is { } etag && etag.Tag != _etag.Tag)
+                {
+                    throw new ObjectChangedException($"'{Location}' at offset {from} was replaced while it was read (its ETag changed from {_etag.Tag} to {etag.Tag}).", Location, from, null);
+                }
+
                 Stream body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
                 await using (body.ConfigureAwait(false))
                 {
