@@ -70,9 +70,10 @@ public static class ToolCommands
         var packLabel = new Option<bool>("--pack-label") { Description = "Store every label of multi-label lines." };
         var threads = new Option<int>("--num-thread") { Description = "Decode/encode threads.", DefaultValueFactory = _ => 1 };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first unreadable image instead of skipping it." };
+        var output = new Option<string?>("--output") { Description = "Folder or URI prefix (s3://bucket/prefix/) for the .rec and .idx (default: next to the lists). S3 settings come from the AWS environment." };
         var command = new Command("im2rec", "Make image lists from a folder (--list), or pack lists into .rec + .idx.")
         {
-            prefix, rootFolder, list, recursive, exts, noShuffle, seed, trainRatio, testRatio, chunks, passThrough, resize, centerCrop, quality, encoding, interMethod, color, packLabel, threads, strict,
+            prefix, rootFolder, list, recursive, exts, noShuffle, seed, trainRatio, testRatio, chunks, passThrough, resize, centerCrop, quality, encoding, interMethod, color, packLabel, threads, strict, output,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -112,6 +113,7 @@ public static class ToolCommands
                 PackLabel = result.GetValue(packLabel),
                 NumThreads = result.GetValue(threads),
                 Strict = result.GetValue(strict),
+                Output = result.GetValue(output),
             };
             IReadOnlyList<Im2RecSummary> summaries = await PackWithProgressAsync(console, prefixValue, rootValue, pack, cancellationToken).ConfigureAwait(false);
             foreach (Im2RecSummary summary in summaries)

@@ -10,6 +10,7 @@ public sealed class IndexedRecordIOWriter : IDisposable
     private readonly RecordIOWriter _records;
     private readonly StreamWriter _index;
     private readonly List<long> _keys = [];
+    private readonly string? _indexLocalPath;
     private bool _disposed;
 
     /// <summary>Creates (or truncates) an index file and a record file.</summary>
@@ -37,7 +38,8 @@ public sealed class IndexedRecordIOWriter : IDisposable
         _records = new RecordIOWriter(recPath, storage);
         try
         {
-            _index = ObjectStorage.TryGetLocalPath(idxPath, out string? local) ? IndexFile.Create(local) : IndexFile.Create(ObjectStorage.OpenWrite(idxPath, storage));
+            _indexLocalPath = ObjectStorage.TryGetLocalPath(idxPath, out string? local) ? local : null;
+            _index = _indexLocalPath is not null ? IndexFile.Create(_indexLocalPath) : IndexFile.Create(ObjectStorage.OpenWrite(idxPath, storage));
         }
         catch
         {
@@ -64,6 +66,31 @@ public sealed class IndexedRecordIOWriter : IDisposable
         _records.Write(record);
         IndexFile.WriteLine(_index, key, position);
         _keys.Add(key);
+    }
+
+    /// <summary>Discards both outputs instead of completing them: remote uploads are aborted (no object appears) and local files are deleted.</summary>
+    /// <remarks>Call it when writing failed part way; <see cref="Dispose"/> afterwards does nothing.</remarks>
+    public void Abort()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        try
+        {
+            _records.Abort();
+        }
+        finally
+        {
+            if (_index.BaseStream is StorageWriteStream remote)
+            {
+                remote.Abort();
+                remote.Dispose();
+            }
+            else
+            {
+                _index.Dispose();
+                if (_indexLocalPath is not null) File.Delete(_indexLocalPath);
+            }
+        }
     }
 
     /// <summary>Flushes and closes both files.</summary>

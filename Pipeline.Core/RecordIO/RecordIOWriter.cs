@@ -96,6 +96,25 @@ public sealed class RecordIOWriter : IDisposable
         _stream.Flush();
     }
 
+    /// <summary>Discards the output instead of completing it: an <c>s3://</c> upload is aborted (no object appears) and a
+    /// local file this writer created is deleted; a stream given to the constructor is closed (unless asked to leave it open), as by <see cref="Dispose"/>.</summary>
+    /// <remarks>Call it when writing failed part way; <see cref="Dispose"/> afterwards does nothing.</remarks>
+    public void Abort()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (_stream is StorageWriteStream remote)
+        {
+            remote.Abort();
+            remote.Dispose();
+            return;
+        }
+
+        if (_leaveOpen) return;
+        _stream.Dispose();
+        if (FilePath is not null && ObjectStorage.TryGetLocalPath(FilePath, out string? local)) File.Delete(local);
+    }
+
     /// <summary>Flushes and, unless asked to leave it open, closes the file or stream.</summary>
     public void Dispose()
     {

@@ -93,6 +93,74 @@ public static class ObjectStorage
         return OpenReadAsync(pathOrUri, options).AsTask().GetAwaiter().GetResult();
     }
 
+    /// <summary>Opens a path or URI for one sequential pass: a local file as an unbuffered <see cref="FileStream"/>, a remote object with read-ahead.</summary>
+    /// <param name="pathOrUri">A plain path, <c>file://</c>, <c>http(s)://</c>, <c>s3://bucket/key</c>, or another provider's scheme.</param>
+    /// <param name="options">Timeouts, retries, read-ahead and connection settings; <see cref="StorageOptions.Default"/> when <see langword="null"/>.</param>
+    /// <returns>A readable, seekable stream that owns the file or object.</returns>
+    /// <exception cref="ArgumentException">The URI is malformed or its scheme has no provider.</exception>
+    /// <exception cref="FileNotFoundException">The file or object does not exist.</exception>
+    /// <exception cref="StorageException">The store could not be reached or refused; the message names the URI.</exception>
+    public static Stream OpenSequentialRead(string pathOrUri, StorageOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pathOrUri);
+        options ??= StorageOptions.Default;
+        if (TryGetLocalPath(pathOrUri, out string? local))
+        {
+            return new FileStream(local, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        }
+
+        ByteSource source = OpenRead(pathOrUri, options);
+        return new ReadAheadStream(source, 0, source.Length, options.ReadAheadChunkSize, options.ReadAheadDepth, leaveOpen: false);
+    }
+
+    /// <summary>Reads a whole file or object (a list, an index, an image).</summary>
+    /// <param name="pathOrUri">A plain path, <c>file://</c>, <c>http(s)://</c>, <c>s3://bucket/key</c>, or another provider's scheme.</param>
+    /// <param name="options">Timeouts, retries and connection settings; <see cref="StorageOptions.Default"/> when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The bytes.</returns>
+    /// <exception cref="ArgumentException">The URI is malformed or its scheme has no provider.</exception>
+    /// <exception cref="FileNotFoundException">The file or object does not exist.</exception>
+    /// <exception cref="StorageException">The store could not be reached or refused; the message names the URI.</exception>
+    public static async ValueTask<byte[]> ReadAllBytesAsync(string pathOrUri, StorageOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pathOrUri);
+        if (TryGetLocalPath(pathOrUri, out string? local)) return await File.ReadAllBytesAsync(local, cancellationToken).ConfigureAwait(false);
+        ByteSource source = await OpenReadAsync(pathOrUri, options, cancellationToken).ConfigureAwait(false);
+        using (source)
+        {
+            if (source.Length > Array.MaxLength) throw new StorageException($"'{source.Location}' is {source.Length} bytes, too large to read into one array.", source.Location, null, null);
+            byte[] bytes = GC.AllocateUninitializedArray<byte>((int)source.Length);
+            int read = await source.ReadAtAsync(0, bytes, cancellationToken).ConfigureAwait(false);
+            return read == bytes.Length ? bytes : bytes[..read];
+        }
+    }
+
+    /// <summary>Reads a whole file or object, blocking.</summary>
+    /// <param name="pathOrUri">A plain path, <c>file://</c>, <c>http(s)://</c>, <c>s3://bucket/key</c>, or another provider's scheme.</param>
+    /// <param name="options">Timeouts, retries and connection settings; <see cref="StorageOptions.Default"/> when <see langword="null"/>.</param>
+    /// <returns>The bytes.</returns>
+    /// <exception cref="ArgumentException">The URI is malformed or its scheme has no provider.</exception>
+    /// <exception cref="FileNotFoundException">The file or object does not exist.</exception>
+    /// <exception cref="StorageException">The store could not be reached or refused; the message names the URI.</exception>
+    public static byte[] ReadAllBytes(string pathOrUri, StorageOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pathOrUri);
+        if (TryGetLocalPath(pathOrUri, out string? local)) return File.ReadAllBytes(local);
+        return ReadAllBytesAsync(pathOrUri, options).AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Joins a root (a folder or a URI prefix) and a relative path: <c>/</c> for a URI, the platform's rule for a path.</summary>
+    /// <param name="root">The folder or URI prefix.</param>
+    /// <param name="relative">The relative path.</param>
+    /// <returns>The combined path or URI.</returns>
+    public static string Combine(string root, string relative)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(relative);
+        if (!IsUri(root)) return Path.Combine(root, relative);
+        return root.EndsWith('/') ? root + relative.Replace('\\', '/') : root + "/" + relative.Replace('\\', '/');
+    }
+
     /// <summary>Opens a path or URI for writing from its start (a local file is created or truncated).</summary>
     /// <param name="pathOrUri">A plain path, <c>file://</c>, <c>s3://bucket/key</c>, or another writable provider's scheme.</param>
     /// <param name="options">Timeouts, retries, part size and connection settings; <see cref="StorageOptions.Default"/> when <see langword="null"/>.</param>
