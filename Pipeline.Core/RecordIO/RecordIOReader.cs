@@ -23,6 +23,7 @@ public sealed partial class RecordIOReader : IDisposable
     private const int PageSize = 4096;
     private const int DefaultBufferSize = 4 << 20;
     private readonly Stream _stream;
+    private readonly ReadAheadStream? _readAhead;
     private readonly bool _leaveOpen;
     private readonly long _begin;
     private readonly long _end;
@@ -79,6 +80,7 @@ public sealed partial class RecordIOReader : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, PageSize);
         if (!stream.CanRead) throw new ArgumentException("The stream is not readable.", nameof(stream));
         _stream = stream;
+        _readAhead = stream as ReadAheadStream;
         _leaveOpen = leaveOpen;
         FilePath = path;
         _begin = begin;
@@ -166,6 +168,12 @@ public sealed partial class RecordIOReader : IDisposable
         {
             RecordParseStatus status = TryParse(out record, out long bytesNeeded);
             if (status != RecordParseStatus.NeedMoreData) return status == RecordParseStatus.Complete;
+            if (_readAhead is not null && _readAhead.TryTakeChunk(_count, out byte[]? chunk, out int dataStart, out int dataLength))
+            {
+                AdoptChunk(chunk, dataStart, dataLength);
+                continue;
+            }
+
             int free = PrepareFill(bytesNeeded);
             int read = _stream.Read(_buffer, _start + _count, free);
             CompleteFill(read);
@@ -268,6 +276,16 @@ public sealed partial class RecordIOReader : IDisposable
         }
 
         return status;
+    }
+
+    /// <summary>Takes a remote read-ahead chunk over as the buffer, moving only the partial record in front of it: no copy of the chunk.</summary>
+    private void AdoptChunk(byte[] chunk, int dataStart, int dataLength)
+    {
+        _buffer.AsSpan(_start, _count).CopyTo(chunk.AsSpan(dataStart - _count));
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = chunk;
+        _start = dataStart - _count;
+        _count += dataLength;
     }
 
     /// <summary>Makes room for at least <paramref name="bytesNeeded"/> buffered bytes and returns the free space to read into.</summary>

@@ -12,6 +12,10 @@ namespace Pipeline.Core.Storage;
 public sealed class ReadAheadStream : Stream
 {
     private const int TailRequestSize = 64 << 10;
+
+    // Free space before each chunk's data, so a reader that takes the chunk over (TryTakeChunk) can put the start of a
+    // record from the previous chunk in front of it instead of copying the whole chunk into its own buffer.
+    private readonly int _headroom;
     private readonly ByteSource _source;
     private readonly long _readAheadEnd;
     private readonly int _chunkSize;
@@ -45,6 +49,7 @@ public sealed class ReadAheadStream : Stream
         _source = source;
         _readAheadEnd = Math.Min(readAheadEnd, source.Length);
         _chunkSize = chunkSize;
+        _headroom = Math.Min(1 << 20, chunkSize / 4);
         _depth = depth;
         _leaveOpen = leaveOpen;
         _position = begin;
@@ -168,6 +173,42 @@ public sealed class ReadAheadStream : Stream
         base.Dispose(disposing);
     }
 
+    /// <summary>Hands the next whole chunk over to the caller, who then owns its pooled array, instead of copying it out.</summary>
+    /// <param name="keep">Bytes the caller will put in front of the data (a partial record); at most the headroom.</param>
+    /// <param name="buffer">The chunk's array (from <see cref="ArrayPool{T}.Shared"/>; the caller returns it).</param>
+    /// <param name="dataStart">Where the data starts; at least <paramref name="keep"/>.</param>
+    /// <param name="dataLength">How many bytes of data.</param>
+    /// <returns><see langword="false"/> when no whole chunk is next (part of one is buffered, the read-ahead end is reached, or <paramref name="keep"/> is too large): read normally then.</returns>
+    internal bool TryTakeChunk(int keep, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? buffer, out int dataStart, out int dataLength)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        (buffer, dataStart, dataLength) = (null, 0, 0);
+        if (_current is not null || keep > _headroom || _position >= _readAheadEnd) return false;
+        Chunk head = NextChunk();
+        return Handover(head, head.Task.GetAwaiter().GetResult(), out buffer, out dataStart, out dataLength);
+    }
+
+    /// <summary>As <see cref="TryTakeChunk"/>, without blocking.</summary>
+    internal async ValueTask<(byte[]? Buffer, int DataStart, int DataLength)> TryTakeChunkAsync(int keep, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_current is not null || keep > _headroom || _position >= _readAheadEnd) return (null, 0, 0);
+        Chunk head = NextChunk();
+        int read = await head.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Handover(head, read, out byte[]? buffer, out int dataStart, out int dataLength) ? (buffer, dataStart, dataLength) : (null, 0, 0);
+    }
+
+    private bool Handover(Chunk head, int read, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? buffer, out int dataStart, out int dataLength)
+    {
+        Take(head, read);
+        buffer = _current!;
+        dataStart = _currentStart;
+        dataLength = _currentEnd - _currentStart;
+        _current = null;
+        _position += dataLength;
+        return true;
+    }
+
     private int ReadTail(Span<byte> buffer)
     {
         int got = _source.ReadAt(_position, buffer[..Math.Min(buffer.Length, TailRequestSize)]);
@@ -182,8 +223,8 @@ public sealed class ReadAheadStream : Stream
         while (_inFlight.Count < _depth && _nextFetch < _readAheadEnd)
         {
             int size = (int)Math.Min(_chunkSize, _readAheadEnd - _nextFetch);
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
-            Task<int> task = _source.ReadAtAsync(_nextFetch, buffer.AsMemory(0, size), _cancellation.Token).AsTask();
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(_headroom + size);
+            Task<int> task = _source.ReadAtAsync(_nextFetch, buffer.AsMemory(_headroom, size), _cancellation.Token).AsTask();
             _inFlight.Enqueue(new Chunk(_nextFetch, size, buffer, task));
             _nextFetch += size;
         }
@@ -202,8 +243,8 @@ public sealed class ReadAheadStream : Stream
         }
 
         _current = head.Buffer;
-        _currentStart = 0;
-        _currentEnd = read;
+        _currentStart = _headroom;
+        _currentEnd = _headroom + read;
     }
 
     private int CopyOut(Span<byte> buffer)
