@@ -97,18 +97,33 @@ internal sealed class LoopbackServer : IDisposable
     }
 }
 
-/// <summary>A loopback TCP proxy that delays every request (the first client bytes after a response) by a fixed latency: a far-away store.</summary>
+/// <summary>
+/// A loopback TCP proxy that delays every request (the first client bytes after a response) by a fixed latency (a
+/// far-away store), and optionally cuts connections after about <c>cutAfterBytes</c> of response and answers a share of
+/// requests 503 SlowDown (a flaky one).
+/// </summary>
 internal sealed class LatencyProxy : IDisposable
 {
+    private const string SlowDownBody = "<Error><Code>SlowDown</Code><Message>Reduce rate.</Message></Error>";
+    private static readonly byte[] s_slowDown = System.Text.Encoding.ASCII.GetBytes(
+        $"HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nConnection: close\r\nContent-Length: {SlowDownBody.Length}\r\n\r\n{SlowDownBody}");
+
     private readonly TcpListener _listener;
     private readonly int _target;
     private readonly TimeSpan _latency;
+    private readonly long _cutAfterBytes;
+    private readonly double _slowDownShare;
+    private readonly Random _random = new(12);
     private readonly CancellationTokenSource _stop = new();
+    private int _cuts;
+    private int _slowDowns;
 
-    public LatencyProxy(int target, TimeSpan latency)
+    public LatencyProxy(int target, TimeSpan latency, long cutAfterBytes = 0, double slowDownShare = 0)
     {
         _target = target;
         _latency = latency;
+        _cutAfterBytes = cutAfterBytes;
+        _slowDownShare = slowDownShare;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -116,6 +131,10 @@ internal sealed class LatencyProxy : IDisposable
     }
 
     public int Port { get; }
+
+    public int Cuts => Volatile.Read(ref _cuts);
+
+    public int SlowDowns => Volatile.Read(ref _slowDowns);
 
     public void Dispose()
     {
@@ -162,13 +181,42 @@ internal sealed class LatencyProxy : IDisposable
                 async Task PumpAsync(Socket from, Socket to, bool delay)
                 {
                     byte[] buffer = new byte[1 << 17];
+                    long sent = 0;
+                    long cutAt = long.MaxValue;
+                    if (!delay && _cutAfterBytes > 0)
+                    {
+                        lock (_random) cutAt = (long)(_cutAfterBytes * (0.5 + _random.NextDouble()));
+                    }
+
                     while (true)
                     {
                         int n = await from.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
                         if (n == 0) return;
-                        if (delay && Interlocked.Exchange(ref awaitingRequest, 0) == 1) await Task.Delay(_latency).ConfigureAwait(false);
+                        if (delay && Interlocked.Exchange(ref awaitingRequest, 0) == 1)
+                        {
+                            if (_latency > TimeSpan.Zero) await Task.Delay(_latency).ConfigureAwait(false);
+                            bool slowDown;
+                            lock (_random) slowDown = _slowDownShare > 0 && _random.NextDouble() < _slowDownShare;
+                            if (slowDown)
+                            {
+                                Interlocked.Increment(ref _slowDowns);
+                                await from.SendAsync(s_slowDown, SocketFlags.None).ConfigureAwait(false);
+                                return;
+                            }
+                        }
+
                         if (!delay) Volatile.Write(ref awaitingRequest, 1);
+                        if (sent + n > cutAt)
+                        {
+                            // A reset in the middle of the body.
+                            await to.SendAsync(buffer.AsMemory(0, (int)(cutAt - sent)), SocketFlags.None).ConfigureAwait(false);
+                            Interlocked.Increment(ref _cuts);
+                            to.LingerState = new LingerOption(true, 0);
+                            return;
+                        }
+
                         await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None).ConfigureAwait(false);
+                        sent += n;
                     }
                 }
             }

@@ -38,20 +38,52 @@ internal static class StorageThroughput
         Console.WriteLine(Invariant($"object: {bigBytes / 1e6:F0} MB .rec; read-ahead {chunkMb} MiB x {depth} in flight"));
 
         double curlHttp = 0, oursHttp = 0, curlS3 = 0, oursS3 = 0;
+        var httpRatios = new List<double>();
+        var s3Ratios = new List<double>();
         for (int round = 1; round <= rounds; round++)
         {
-            double ch = Curl(httpUrl), oh = ReadAll(httpUrl, readOptions, bigBytes);
-            double cs = Curl(s3Url), os = ReadAll(s3Uri, s3Options, bigBytes);
+            bool oursFirst = round % 2 == 0;
+            double oh = oursFirst ? ReadAll(httpUrl, readOptions, bigBytes) : 0, ch = Curl(httpUrl);
+            if (!oursFirst) oh = ReadAll(httpUrl, readOptions, bigBytes);
+            double os = oursFirst ? ReadAll(s3Uri, s3Options, bigBytes) : 0, cs = Curl(s3Url);
+            if (!oursFirst) os = ReadAll(s3Uri, s3Options, bigBytes);
             curlHttp = Math.Max(curlHttp, ch);
             oursHttp = Math.Max(oursHttp, oh);
             curlS3 = Math.Max(curlS3, cs);
             oursS3 = Math.Max(oursS3, os);
+            httpRatios.Add(oh / ch);
+            s3Ratios.Add(os / cs);
             double raw = ReadRaw(httpUrl, readOptions, bigBytes);
             Console.WriteLine(Invariant($"round {round}: nginx curl {ch:F0}, RecordIOReader {oh:F0} MB/s (bytes only: {raw:F0}); s3rver curl {cs:F0}, RecordIOReader {os:F0} MB/s"));
         }
 
-        Console.WriteLine(Invariant($"sequential read, nginx (http://): RecordIOReader {oursHttp:F0} MB/s vs curl {curlHttp:F0} MB/s = {oursHttp / curlHttp:F2}x (target >= 0.8x)"));
-        Console.WriteLine(Invariant($"sequential read, s3rver (s3://): RecordIOReader {oursS3:F0} MB/s vs curl {curlS3:F0} MB/s = {oursS3 / curlS3:F2}x (target >= 0.8x)"));
+        Console.WriteLine(Invariant($"sequential read, nginx (http://): RecordIOReader {oursHttp:F0} MB/s vs curl {curlHttp:F0} MB/s = {oursHttp / curlHttp:F2}x best to best, median of the rounds' ratios {Median(httpRatios):F2}x (target >= 0.8x)"));
+        Console.WriteLine(Invariant($"sequential read, s3rver (s3://): RecordIOReader {oursS3:F0} MB/s vs curl {curlS3:F0} MB/s = {oursS3 / curlS3:F2}x best to best, median of the rounds' ratios {Median(s3Ratios):F2}x (target >= 0.8x)"));
+
+        // The fault run of the issue at full size: connections cut every 1.5-4.5 MB, 5% of requests answered 503.
+        using (var flaky = new LatencyProxy(s3.Port, TimeSpan.Zero, cutAfterBytes: 3 << 20, slowDownShare: 0.05))
+        {
+            var flakyOptions = s3Options with { S3Endpoint = new Uri($"http://127.0.0.1:{flaky.Port}"), MaxRetries = 10, RetryBaseDelay = TimeSpan.FromMilliseconds(10), RetryMaxDelay = TimeSpan.FromMilliseconds(200) };
+            var watch = Stopwatch.StartNew();
+            long records = 0;
+            using (var expected = new RecordIOReader(big))
+            using (var actual = new RecordIOReader(s3Uri, flakyOptions))
+            {
+                while (expected.TryRead(out ReadOnlyMemory<byte> want))
+                {
+                    if (!actual.TryRead(out ReadOnlyMemory<byte> got) || !got.Span.SequenceEqual(want.Span))
+                    {
+                        throw new InvalidOperationException($"Record {records} read through the faults differs from the file's: lost, repeated or corrupted.");
+                    }
+
+                    records++;
+                }
+
+                if (actual.TryRead(out _)) throw new InvalidOperationException($"The read through the faults returned more than the file's {records} records.");
+            }
+
+            Console.WriteLine(Invariant($"faults: {bigBytes / 1e6:F0} MB from s3:// with {flaky.Cuts} connections cut mid-body and {flaky.SlowDowns} requests answered 503: all {records} records once, in order, equal to the file's ({watch.Elapsed.TotalSeconds:F1} s, {bigBytes / 1e6 / watch.Elapsed.TotalSeconds:F0} MB/s)"));
+        }
 
         if (!Directory.Exists(corpus))
         {
@@ -70,17 +102,32 @@ internal static class StorageThroughput
         using var far = new ImageRecordIter(PipelineThroughput.Options(rec, threads, randomResized: false) with { PathImgRec = $"s3://{Bucket}/corpus.rec", Storage = farOptions });
         foreach (ImageRecordIter warm in new[] { local, remote, far }) Epoch(warm);
         double bestLocal = 0, bestRemote = 0, bestFar = 0;
+        var remoteRatios = new List<double>();
+        var farRatios = new List<double>();
         for (int round = 1; round <= rounds; round++)
         {
-            double l = Epoch(local), r = Epoch(remote), f = Epoch(far);
+            // The order turns every round, so that a drift in the machine's load does not always favour the same one.
+            double l = 0, r = 0, f = 0;
+            for (int k = 0; k < 3; k++)
+            {
+                switch ((round + k) % 3)
+                {
+                    case 0: l = Epoch(local); break;
+                    case 1: r = Epoch(remote); break;
+                    default: f = Epoch(far); break;
+                }
+            }
+
             bestLocal = Math.Max(bestLocal, l);
             bestRemote = Math.Max(bestRemote, r);
             bestFar = Math.Max(bestFar, f);
+            remoteRatios.Add(r / l);
+            farRatios.Add(f / l);
             Console.WriteLine(Invariant($"round {round}: local {l:F0}, s3 {r:F0}, s3 + 20 ms/request {f:F0} img/s"));
         }
 
-        Console.WriteLine(Invariant($"ImageRecordIter from s3:// {bestRemote:F0} img/s vs local file {bestLocal:F0} img/s = {bestRemote / bestLocal:F2}x (target >= 0.95x)"));
-        Console.WriteLine(Invariant($"ImageRecordIter from s3:// + 20 ms per request {bestFar:F0} img/s vs local file {bestLocal:F0} img/s = {bestFar / bestLocal:F2}x (target >= 0.9x)"));
+        Console.WriteLine(Invariant($"ImageRecordIter from s3:// {bestRemote:F0} img/s vs local file {bestLocal:F0} img/s = {bestRemote / bestLocal:F2}x best to best, median of the rounds' ratios {Median(remoteRatios):F2}x (target >= 0.95x)"));
+        Console.WriteLine(Invariant($"ImageRecordIter from s3:// + 20 ms per request {bestFar:F0} img/s vs local file {bestLocal:F0} img/s = {bestFar / bestLocal:F2}x best to best, median of the rounds' ratios {Median(farRatios):F2}x (target >= 0.9x)"));
         return 0;
     }
 
@@ -155,6 +202,12 @@ internal static class StorageThroughput
         var watch = Stopwatch.StartNew();
         int images = PipelineThroughput.ConsumeEpochAsync(iter).GetAwaiter().GetResult();
         return images / watch.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -237,6 +237,23 @@ public sealed class IndexedRecordIOReader : IDisposable
         async Task ReadGroupAsync(int first, int count, long start, long end)
         {
             await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (end - start > MaxCoalescedRequest)
+            {
+                // One record whose extent (up to the next indexed offset) is huge, or an index that skips records:
+                // read it alone, header first, rather than fetching the whole gap.
+                try
+                {
+                    int index = order[first];
+                    records[index] = ReadAt(offsets[index], keys[index].ToString(CultureInfo.InvariantCulture));
+                }
+                finally
+                {
+                    throttle.Release();
+                }
+
+                return;
+            }
+
             var window = new Window { Buffer = ArrayPool<byte>.Shared.Rent((int)(end - start)), Start = start };
             try
             {
