@@ -211,6 +211,12 @@ public static class ObjectStorage
     private static StorageProvider FindProvider(Uri uri, string pathOrUri)
     {
         s_knownPackages.TryGetValue(uri.Scheme, out string? package);
+        return FindProvider(uri, pathOrUri, package);
+    }
+
+    /// <summary>Finds the provider of <paramref name="uri"/>'s scheme, loading <paramref name="package"/> first when given.</summary>
+    internal static StorageProvider FindProvider(Uri uri, string pathOrUri, string? package)
+    {
         if (package is not null)
         {
             try
