@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Core;
 using Pipeline.Core.Batching;
+using Pipeline.Core.Storage;
 using Pipeline.Stages.Dataflow;
 using Pipeline.Stages.Iterators.Internal;
 
@@ -23,6 +24,7 @@ public sealed class CsvIter : DataIter
 {
     private readonly CsvIterOptions _options;
     private readonly string[] _dataFiles;
+    private readonly StorageOptions _storage;
     private readonly string[] _labelFiles;
     private readonly int _dataValues;
     private readonly int _labelValues;
@@ -40,6 +42,7 @@ public sealed class CsvIter : DataIter
         _options = options with { DataShape = [.. options.DataShape], LabelShape = [.. options.LabelShape] };
         _dataFiles = ResolveFiles(options.DataCsv, nameof(options.DataCsv));
         _labelFiles = options.HasLabelFile ? ResolveFiles(options.LabelCsv!, nameof(options.LabelCsv)) : [];
+        _storage = options.Storage ?? StorageOptions.Default;
         _dataValues = Product(_options.DataShape);
         _labelValues = options.HasLabelFile ? Product(_options.LabelShape) : 1;
         int[] labelShape = !options.HasLabelFile || _options.LabelShape is [1] ? [options.BatchSize] : [options.BatchSize, .. _options.LabelShape];
@@ -104,7 +107,12 @@ public sealed class CsvIter : DataIter
         var files = new List<string>();
         foreach (string part in spec.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (Directory.Exists(part))
+            if (ObjectStorage.IsUri(part) && !ObjectStorage.TryGetLocalPath(part, out _))
+            {
+                // A remote file: opened (and its existence checked) when the epoch reads it.
+                files.Add(part);
+            }
+            else if (Directory.Exists(part))
             {
                 string[] inside = Directory.GetFiles(part);
                 Array.Sort(inside, StringComparer.Ordinal);
@@ -166,8 +174,8 @@ public sealed class CsvIter : DataIter
         int dataRowBytes = _dataValues * elementSize;
         int labelRowBytes = _labelValues * elementSize;
         int chunkRows = Math.Clamp((1 << 16) / Math.Max(1, dataRowBytes), 1, BatchSize);
-        var data = new CsvRowReader(_dataFiles, _dataValues, _options.DType, DataDesc.FormatTuple(_options.DataShape));
-        CsvRowReader? label = _labelFiles.Length == 0 ? null : new CsvRowReader(_labelFiles, _labelValues, _options.DType, DataDesc.FormatTuple(_options.LabelShape));
+        var data = new CsvRowReader(_dataFiles, _dataValues, _options.DType, DataDesc.FormatTuple(_options.DataShape), _storage);
+        CsvRowReader? label = _labelFiles.Length == 0 ? null : new CsvRowReader(_labelFiles, _labelValues, _options.DType, DataDesc.FormatTuple(_options.LabelShape), _storage);
         try
         {
             long row = 0;
