@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Security.Cryptography;
 using Pipeline.Core;
 using Pipeline.Core.RecordIO;
 using Pipeline.Stages.Im2Rec;
@@ -72,9 +73,10 @@ public static class ToolCommands
         var packLabel = new Option<bool>("--pack-label") { Description = "Store every label of multi-label lines." };
         var threads = new Option<int>("--num-thread") { Description = "Decode/encode threads.", DefaultValueFactory = _ => 1 };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first unreadable image instead of skipping it." };
+        var output = new Option<string?>("--output") { Description = "Folder or URI prefix (s3://bucket/prefix/) for the .rec and .idx (default: next to the lists). S3 settings come from the AWS environment." };
         var command = new Command("im2rec", "Make image lists from a folder (--list), or pack lists into .rec + .idx.")
         {
-            prefix, rootFolder, list, recursive, exts, noShuffle, seed, trainRatio, testRatio, chunks, passThrough, resize, centerCrop, quality, encoding, interMethod, rgbResize, color, packLabel, threads, strict,
+            prefix, rootFolder, list, recursive, exts, noShuffle, seed, trainRatio, testRatio, chunks, passThrough, resize, centerCrop, quality, encoding, interMethod, rgbResize, color, packLabel, threads, strict, output,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -115,6 +117,7 @@ public static class ToolCommands
                 PackLabel = result.GetValue(packLabel),
                 NumThreads = result.GetValue(threads),
                 Strict = result.GetValue(strict),
+                Output = result.GetValue(output),
             };
             IReadOnlyList<Im2RecSummary> summaries = await PackWithProgressAsync(console, prefixValue, rootValue, pack, cancellationToken).ConfigureAwait(false);
             foreach (Im2RecSummary summary in summaries)
@@ -223,7 +226,47 @@ public static class ToolCommands
             return 0;
         });
 
+        // One rank of a multi-machine job: the shard it reads, as a hash per record (checks that ranks cover a data set once).
+        var partIndex = new Option<int>("--part-index") { Description = "This rank's part (0-based).", DefaultValueFactory = _ => 0 };
+        var numParts = new Option<int>("--num-parts") { Description = "The number of parts (the world size).", DefaultValueFactory = _ => 1 };
+        var hashIdx = new Option<string?>("--idx") { Description = "Shard by the .idx (dmlc-core's indexed_recordio split) instead of by byte range." };
+        var hashes = new Command("hashes", "Print the SHA-256 (first 128 bits) of every record of one part (path or URI: s3://, http(s)://).") { file, partIndex, numParts, hashIdx };
+        hashes.SetAction(result =>
+        {
+            string path = result.GetRequiredValue(file);
+            int part = result.GetValue(partIndex);
+            int total = result.GetValue(numParts);
+            long records = 0;
+            if (result.GetValue(hashIdx) is { } idx)
+            {
+                using var reader = new IndexedRecordIOReader(idx, path);
+                IReadOnlyList<long> keys = reader.GetPartKeys(part, total);
+                for (int start = 0; start < keys.Count; start += 256)
+                {
+                    long[] batch = [.. keys.Skip(start).Take(256)];
+                    byte[][] payloads = reader.ReadIdx(batch);
+                    for (int i = 0; i < batch.Length; i++) console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{batch[i]}\t{Convert.ToHexStringLower(SHA256.HashData(payloads[i]))[..32]}"));
+                    records += batch.Length;
+                }
+            }
+            else
+            {
+                using RecordIOReader reader = RecordIOReader.OpenPart(path, part, total);
+                long offset = reader.Position;
+                while (reader.TryRead(out ReadOnlyMemory<byte> record))
+                {
+                    console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{offset}\t{Convert.ToHexStringLower(SHA256.HashData(record.Span))[..32]}"));
+                    offset = reader.Position;
+                    records++;
+                }
+            }
+
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"part {part} of {total}: {records} records"));
+            return 0;
+        });
+
         rec.Add(verify);
+        rec.Add(hashes);
         rec.Add(index);
         rec.Add(stats);
         rec.Add(head);

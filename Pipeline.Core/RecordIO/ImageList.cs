@@ -12,18 +12,24 @@ namespace Pipeline.Core.RecordIO;
 public static class ImageList
 {
     /// <summary>Reads an image list.</summary>
-    /// <param name="path">The <c>.lst</c> file.</param>
+    /// <param name="path">The <c>.lst</c> file, or a URI (<c>s3://</c>, <c>http(s)://</c>, <c>file://</c>).</param>
     /// <param name="labelWidth">The labels per line (the first that many fields after the index), or <see langword="null"/> to take every field between the index and the path.</param>
     /// <returns>The entries in file order.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="DataFormatException">A line is malformed; the message names the file and line.</exception>
-    public static IReadOnlyList<ImageListEntry> Read(string path, int? labelWidth = null)
+    public static IReadOnlyList<ImageListEntry> Read(string path, int? labelWidth = null) => Read(path, labelWidth, Storage.StorageOptions.Default);
+
+    /// <summary>Reads a <c>.lst</c> file or URI (fetched whole when remote).</summary>
+    internal static IReadOnlyList<ImageListEntry> Read(string path, int? labelWidth, Storage.StorageOptions storage)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (labelWidth is <= 0) throw new ArgumentOutOfRangeException(nameof(labelWidth), labelWidth, "The label width must be positive.");
         var entries = new List<ImageListEntry>();
         int lineNumber = 0;
-        foreach (string raw in File.ReadLines(path))
+        using TextReader text = Storage.ObjectStorage.TryGetLocalPath(path, out string? local)
+            ? new StreamReader(local)
+            : new StreamReader(new MemoryStream(Storage.ObjectStorage.ReadAllBytes(path, storage), writable: false));
+        while (text.ReadLine() is { } raw)
         {
             lineNumber++;
             string line = raw.Trim();

@@ -3,45 +3,80 @@ using System.Buffers.Binary;
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;
 using Pipeline.Core.RecordIO.Internal;
+using Pipeline.Core.Storage;
 
 namespace Pipeline.Core.RecordIO;
 
 /// <summary>Reads records by key from a <c>.rec</c> file and its <c>.idx</c> index.</summary>
 /// <remarks>
-/// Reads are positional (<see cref="RandomAccess"/>), so any number of threads may call <see cref="ReadIdx"/>
+/// Reads are positional (<see cref="RandomAccess"/>), so any number of threads may call <see cref="ReadIdx(long)"/>
 /// at once. The index accepts <c>\n</c> and <c>\r\n</c> line ends and tab- or space-separated fields; a malformed
 /// line, or an offset outside the record file, throws a <see cref="RecordFormatException"/> naming the index
 /// file and line.
+/// <para>Either file may be a URI (<c>s3://</c>, <c>http(s)://</c>, <c>file://</c>). A remote record is fetched with one
+/// ranged request (header and payload together, for records under 64 KiB), pinned to the version opened;
+/// <see cref="ReadIdxAsync(IReadOnlyList{long}, CancellationToken)"/> coalesces neighbouring records into one request.</para>
 /// </remarks>
 public sealed class IndexedRecordIOReader : IDisposable
 {
-    private readonly SafeFileHandle _handle;
+    // A remote record read fetches at least this much at once, so a small record costs one request, not two.
+    private const int RemoteWindow = 64 << 10;
+    private const int MaxCoalescedRequest = 16 << 20;
+    private readonly SafeFileHandle? _handle;
+    private readonly ByteSource? _source;
+    private readonly StorageOptions _storage;
     private readonly long _length;
     private readonly long[] _keys;
     private readonly long[] _offsets;
     private readonly Dictionary<long, long> _offsetByKey;
     private long[]? _keysByOffset;
+    private long[]? _sortedOffsets;
 
     /// <summary>Opens an index file and its record file.</summary>
-    /// <param name="idxPath">The <c>.idx</c> file: one <c>key\toffset</c> line per record.</param>
-    /// <param name="recPath">The <c>.rec</c> file.</param>
+    /// <param name="idxPath">The <c>.idx</c> file or URI: one <c>key\toffset</c> line per record.</param>
+    /// <param name="recPath">The <c>.rec</c> file or URI.</param>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="RecordFormatException">The index is malformed or points outside the record file.</exception>
+    /// <exception cref="StorageException">A remote file cannot be reached; the message names the URI.</exception>
     public IndexedRecordIOReader(string idxPath, string recPath)
+        : this(idxPath, recPath, StorageOptions.Default)
+    {
+    }
+
+    /// <summary>Opens an index file and its record file, either of which may be remote, with chosen storage settings.</summary>
+    /// <param name="idxPath">The <c>.idx</c> file or URI: one <c>key\toffset</c> line per record.</param>
+    /// <param name="recPath">The <c>.rec</c> file or URI.</param>
+    /// <param name="storage">Timeouts, retries, coalescing and S3 settings for remote files.</param>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="RecordFormatException">The index is malformed or points outside the record file.</exception>
+    /// <exception cref="StorageException">A remote file cannot be reached; the message names the URI.</exception>
+    public IndexedRecordIOReader(string idxPath, string recPath, StorageOptions storage)
     {
         ArgumentException.ThrowIfNullOrEmpty(idxPath);
         ArgumentException.ThrowIfNullOrEmpty(recPath);
+        ArgumentNullException.ThrowIfNull(storage);
+        storage.Validate();
         IndexPath = idxPath;
         FilePath = recPath;
-        _handle = File.OpenHandle(recPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        _storage = storage;
+        if (ObjectStorage.TryGetLocalPath(recPath, out string? localRec))
+        {
+            _handle = File.OpenHandle(localRec, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        }
+        else
+        {
+            _source = ObjectStorage.OpenRead(recPath, storage);
+        }
+
         try
         {
-            _length = RandomAccess.GetLength(_handle);
-            (_keys, _offsets) = IndexFile.Read(idxPath, _length);
+            _length = _handle is not null ? RandomAccess.GetLength(_handle) : _source!.Length;
+            (_keys, _offsets) = ReadIndex(idxPath, _length, storage);
         }
         catch
         {
-            _handle.Dispose();
+            _handle?.Dispose();
+            _source?.Dispose();
             throw;
         }
 
@@ -50,6 +85,9 @@ public sealed class IndexedRecordIOReader : IDisposable
         for (int i = 0; i < _keys.Length; i++) _offsetByKey[_keys[i]] = _offsets[i];
         Keys = Array.AsReadOnly(_keys);
     }
+
+    /// <summary>Gets whether the record file is remote (read with ranged requests).</summary>
+    internal bool IsRemote => _source is not null;
 
     /// <summary>Gets the index file.</summary>
     public string IndexPath { get; }
@@ -104,8 +142,183 @@ public sealed class IndexedRecordIOReader : IDisposable
         return Array.AsReadOnly(sorted[start..(start + count)]);
     }
 
+    /// <summary>Reads the records stored under several keys; neighbouring remote records are fetched together.</summary>
+    /// <param name="keys">The keys, in any order.</param>
+    /// <returns>The payloads, in the order of <paramref name="keys"/>.</returns>
+    /// <exception cref="KeyNotFoundException">A key is not in the index.</exception>
+    /// <exception cref="RecordFormatException">A record is malformed.</exception>
+    /// <exception cref="StorageException">A remote read failed after the retries.</exception>
+    public byte[][] ReadIdx(IReadOnlyList<long> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (_source is null)
+        {
+            byte[][] records = new byte[keys.Count][];
+            for (int i = 0; i < records.Length; i++) records[i] = ReadIdx(keys[i]);
+            return records;
+        }
+
+        return ReadIdxAsync(keys).AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Reads the records stored under several keys without blocking; records whose byte ranges lie within
+    /// <see cref="StorageOptions.CoalesceGap"/> of each other are fetched in one ranged request, and the requests run concurrently.</summary>
+    /// <param name="keys">The keys, in any order.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The payloads, in the order of <paramref name="keys"/>.</returns>
+    /// <exception cref="KeyNotFoundException">A key is not in the index.</exception>
+    /// <exception cref="RecordFormatException">A record is malformed.</exception>
+    /// <exception cref="StorageException">A remote read failed after the retries.</exception>
+    public async ValueTask<byte[][]> ReadIdxAsync(IReadOnlyList<long> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ObjectDisposedException.ThrowIf(_handle?.IsClosed ?? false, this);
+        byte[][] records = new byte[keys.Count][];
+        if (keys.Count == 0) return records;
+        long[] offsets = new long[keys.Count];
+        int[] order = new int[keys.Count];
+        for (int i = 0; i < offsets.Length; i++)
+        {
+            if (!_offsetByKey.TryGetValue(keys[i], out offsets[i]))
+            {
+                throw new KeyNotFoundException(string.Create(CultureInfo.InvariantCulture, $"Key {keys[i]} is not in the index '{IndexPath}'."));
+            }
+
+            order[i] = i;
+        }
+
+        if (_source is null)
+        {
+            for (int i = 0; i < records.Length; i++) records[i] = ReadAt(offsets[i], keys[i].ToString(CultureInfo.InvariantCulture));
+            return records;
+        }
+
+        // Group records sorted by offset into runs whose gaps are small; each run is one request.
+        Array.Sort(offsets.ToArray(), order);
+        long[] sortedAll = _sortedOffsets ??= SortedDistinctOffsets();
+        var groups = new List<(int First, int Count, long Start, long End)>();
+        int groupFirst = 0;
+        long groupStart = offsets[order[0]];
+        long groupEnd = RecordEnd(sortedAll, groupStart);
+        for (int j = 1; j <= order.Length; j++)
+        {
+            if (j < order.Length)
+            {
+                long start = offsets[order[j]];
+                long end = RecordEnd(sortedAll, start);
+                if (start - groupEnd <= _storage.CoalesceGap && Math.Max(end, groupEnd) - groupStart <= MaxCoalescedRequest)
+                {
+                    groupEnd = Math.Max(groupEnd, end);
+                    continue;
+                }
+
+                groups.Add((groupFirst, j - groupFirst, groupStart, groupEnd));
+                groupFirst = j;
+                groupStart = start;
+                groupEnd = end;
+            }
+            else
+            {
+                groups.Add((groupFirst, j - groupFirst, groupStart, groupEnd));
+            }
+        }
+
+        using var throttle = new SemaphoreSlim(Math.Max(1, _storage.ReadAheadDepth * 2));
+        var tasks = new Task[groups.Count];
+        for (int g = 0; g < groups.Count; g++)
+        {
+            (int first, int count, long start, long end) = groups[g];
+            tasks[g] = ReadGroupAsync(first, count, start, end);
+        }
+
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        return records;
+
+        async Task ReadGroupAsync(int first, int count, long start, long end)
+        {
+            await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (end - start > MaxCoalescedRequest)
+            {
+                // One record whose extent (up to the next indexed offset) is huge, or an index that skips records:
+                // read it alone, header first, rather than fetching the whole gap.
+                try
+                {
+                    int index = order[first];
+                    records[index] = ReadAt(offsets[index], keys[index].ToString(CultureInfo.InvariantCulture));
+                }
+                finally
+                {
+                    throttle.Release();
+                }
+
+                return;
+            }
+
+            var window = new Window { Buffer = ArrayPool<byte>.Shared.Rent((int)(end - start)), Start = start };
+            try
+            {
+                window.Length = await _source.ReadAtAsync(start, window.Buffer.AsMemory(0, (int)(end - start)), cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                throttle.Release();
+            }
+
+            try
+            {
+                for (int k = first; k < first + count; k++)
+                {
+                    int index = order[k];
+                    records[index] = ReadAt(offsets[index], keys[index].ToString(CultureInfo.InvariantCulture), window);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(window.Buffer!);
+            }
+        }
+    }
+
     /// <summary>Closes the record file.</summary>
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _handle?.Dispose();
+        _source?.Dispose();
+    }
+
+    private static (long[] Keys, long[] Offsets) ReadIndex(string idxPath, long recLength, StorageOptions storage)
+    {
+        if (ObjectStorage.TryGetLocalPath(idxPath, out string? local)) return IndexFile.Read(local, recLength);
+
+        // An index is small next to its records: fetch it whole in one request.
+        using ByteSource source = ObjectStorage.OpenRead(idxPath, storage);
+        if (source.Length > Array.MaxLength) throw new StorageException($"Index '{idxPath}' is {source.Length} bytes, too large to read.", idxPath, null, null);
+        byte[] bytes = new byte[source.Length];
+        int read = source.ReadAt(0, bytes);
+        using var text = new StreamReader(new MemoryStream(bytes, 0, read, writable: false));
+        return IndexFile.Read(text, idxPath, recLength);
+    }
+
+    private long RecordEnd(long[] sortedOffsets, long offset)
+    {
+        // A record ends where the next indexed record starts (or at the end of the file).
+        int at = Array.BinarySearch(sortedOffsets, offset);
+        int next = at >= 0 ? at + 1 : ~at;
+        return next < sortedOffsets.Length ? sortedOffsets[next] : _length;
+    }
+
+    private long[] SortedDistinctOffsets()
+    {
+        long[] sorted = (long[])_offsets.Clone();
+        Array.Sort(sorted);
+        int n = 0;
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            if (n == 0 || sorted[i] != sorted[n - 1]) sorted[n++] = sorted[i];
+        }
+
+        return sorted[..n];
+    }
 
     private long[] SortKeysByOffset()
     {
@@ -117,6 +330,20 @@ public sealed class IndexedRecordIOReader : IDisposable
 
     private byte[] ReadAt(long offset, string? recordKey)
     {
+        if (_source is null) return ReadAt(offset, recordKey, window: null);
+        var window = new Window { Buffer = ArrayPool<byte>.Shared.Rent(RemoteWindow) };
+        try
+        {
+            return ReadAt(offset, recordKey, window);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(window.Buffer!);
+        }
+    }
+
+    private byte[] ReadAt(long offset, string? recordKey, Window? window)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         Span<byte> header = stackalloc byte[RecordIOConstants.HeaderSize];
         long position = offset;
@@ -127,7 +354,7 @@ public sealed class IndexedRecordIOReader : IDisposable
         {
             while (true)
             {
-                int got = RandomAccess.Read(_handle, header, position);
+                int got = ReadBytes(header, position, window);
                 if (got < header.Length) ThrowAt($"Truncated RecordIO record at offset {position} in '{FilePath}': expected an 8-byte header, found {got} bytes.", position, recordKey);
                 uint magic = BinaryPrimitives.ReadUInt32LittleEndian(header);
                 uint lrec = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
@@ -142,7 +369,7 @@ public sealed class IndexedRecordIOReader : IDisposable
                 if (cflag == RecordIOConstants.FlagWhole)
                 {
                     byte[] record = GC.AllocateUninitializedArray<byte>(length);
-                    ReadExactlyAt(record, payloadAt, position, recordKey);
+                    ReadExactlyAt(record, payloadAt, position, recordKey, window);
                     return record;
                 }
 
@@ -162,7 +389,7 @@ public sealed class IndexedRecordIOReader : IDisposable
                     assembledLength += 4;
                 }
 
-                ReadExactlyAt(assembled.AsSpan(assembledLength, length), payloadAt, position, recordKey);
+                ReadExactlyAt(assembled.AsSpan(assembledLength, length), payloadAt, position, recordKey, window);
                 assembledLength += length;
                 position = payloadAt + RecordIOConstants.PaddedLength((uint)length);
                 if (cflag == RecordIOConstants.FlagLast) return assembled.AsSpan(0, assembledLength).ToArray();
@@ -175,9 +402,34 @@ public sealed class IndexedRecordIOReader : IDisposable
         }
     }
 
-    private void ReadExactlyAt(Span<byte> destination, long at, long partOffset, string? recordKey)
+    private int ReadBytes(Span<byte> destination, long at, Window? window)
     {
-        int got = RandomAccess.Read(_handle, destination, at);
+        if (_handle is not null) return RandomAccess.Read(_handle, destination, at);
+        if (window is not null)
+        {
+            if (at >= window.Start && at + destination.Length <= window.Start + window.Length)
+            {
+                window.Buffer.AsSpan((int)(at - window.Start), destination.Length).CopyTo(destination);
+                return destination.Length;
+            }
+
+            // A small read (a header) refills the window from here, taking the payload that follows along.
+            if (destination.Length <= window.Buffer!.Length / 2)
+            {
+                window.Start = at;
+                window.Length = _source!.ReadAt(at, window.Buffer.AsSpan(0, (int)Math.Min(window.Buffer.Length, RemoteWindow)));
+                int n = Math.Min(destination.Length, window.Length);
+                window.Buffer.AsSpan(0, n).CopyTo(destination);
+                return n;
+            }
+        }
+
+        return _source!.ReadAt(at, destination);
+    }
+
+    private void ReadExactlyAt(Span<byte> destination, long at, long partOffset, string? recordKey, Window? window)
+    {
+        int got = ReadBytes(destination, at, window);
         if (got < destination.Length)
         {
             // Only a file truncated after it was opened gets here: lengths were checked against its size.
@@ -191,5 +443,13 @@ public sealed class IndexedRecordIOReader : IDisposable
         string text = message.ToString(CultureInfo.InvariantCulture);
         if (recordKey is not null) text = text.TrimEnd('.') + $" (key {recordKey}).";
         throw new RecordFormatException(text, FilePath, offset, recordKey);
+    }
+
+    /// <summary>Bytes of the remote record file already fetched: <c>[Start, Start + Length)</c>.</summary>
+    private sealed class Window
+    {
+        public byte[]? Buffer;
+        public long Start;
+        public int Length;
     }
 }

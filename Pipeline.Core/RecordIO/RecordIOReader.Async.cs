@@ -37,6 +37,19 @@ public sealed partial class RecordIOReader
     {
         while (true)
         {
+            if (_readAhead is not null)
+            {
+                (byte[]? chunk, int dataStart, int dataLength) = await _readAhead.TryTakeChunkAsync(_count, cancellationToken).ConfigureAwait(false);
+                if (chunk is not null)
+                {
+                    AdoptChunk(chunk, dataStart, dataLength);
+                    Internal.RecordParseStatus taken = TryParse(out ReadOnlyMemory<byte> next, out bytesNeeded);
+                    if (taken == Internal.RecordParseStatus.Complete) return next;
+                    if (taken == Internal.RecordParseStatus.EndOfData) return null;
+                    continue;
+                }
+            }
+
             int free = PrepareFill(bytesNeeded);
             int read = await _stream.ReadAsync(_buffer.AsMemory(_start + _count, free), cancellationToken).ConfigureAwait(false);
             CompleteFill(read);

@@ -1,11 +1,15 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Pipeline.Core.RecordIO.Internal;
+using Pipeline.Core.Storage;
 
 namespace Pipeline.Core.RecordIO;
 
-/// <summary>Reads records written in dmlc-core's RecordIO format, sequentially, from a file or stream.</summary>
+/// <summary>Reads records written in dmlc-core's RecordIO format, sequentially, from a file, a URI or a stream.</summary>
 /// <remarks>
+/// <para>A path may be a URI: <c>s3://bucket/key</c> (with the <c>Pipeline.Storage.S3</c> package), <c>http(s)://</c> or
+/// <c>file://</c>. A remote file is read with large ranged requests, several in flight (<see cref="StorageOptions"/>),
+/// pinned to the version it had when opened; a local one exactly as before, through an unbuffered <see cref="FileStream"/>.</para>
 /// <para>Never trusts a length field: a bad magic word, a length past the end of the file, a truncated tail or
 /// a broken multi-part sequence throws a <see cref="RecordFormatException"/> naming the file and offset.</para>
 /// <para>Unlike dmlc-core, <see cref="Seek"/> clears the end-of-file state, so reading after a seek works
@@ -19,6 +23,7 @@ public sealed partial class RecordIOReader : IDisposable
     private const int PageSize = 4096;
     private const int DefaultBufferSize = 4 << 20;
     private readonly Stream _stream;
+    private readonly ReadAheadStream? _readAhead;
     private readonly bool _leaveOpen;
     private readonly long _begin;
     private readonly long _end;
@@ -31,20 +36,31 @@ public sealed partial class RecordIOReader : IDisposable
     private bool _disposed;
 
     /// <summary>Opens a <c>.rec</c> file for reading from its start.</summary>
-    /// <param name="path">The file to read.</param>
+    /// <param name="path">The file to read: a path or a URI (<c>s3://</c>, <c>http(s)://</c>, <c>file://</c>).</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="StorageException">A remote file cannot be reached; the message names the URI.</exception>
     public RecordIOReader(string path)
-        : this(OpenFile(path), leaveOpen: false, path, begin: 0, end: long.MaxValue)
+        : this(OpenSequential(path, StorageOptions.Default), leaveOpen: false, path, begin: 0, end: long.MaxValue)
+    {
+    }
+
+    /// <summary>Opens a <c>.rec</c> file or URI for reading from its start, with chosen storage settings.</summary>
+    /// <param name="path">The file to read: a path or a URI (<c>s3://</c>, <c>http(s)://</c>, <c>file://</c>).</param>
+    /// <param name="storage">Timeouts, retries, read-ahead and S3 settings for a remote file.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="StorageException">A remote file cannot be reached; the message names the URI.</exception>
+    public RecordIOReader(string path, StorageOptions storage)
+        : this(OpenSequential(path, storage), leaveOpen: false, path, begin: 0, end: long.MaxValue)
     {
     }
 
     /// <summary>Opens a <c>.rec</c> file for reading from its start, with a chosen read-buffer size.</summary>
-    /// <param name="path">The file to read.</param>
+    /// <param name="path">The file to read: a path or a URI (<c>s3://</c>, <c>http(s)://</c>, <c>file://</c>).</param>
     /// <param name="bufferSize">The read-buffer size in bytes (at least 4096; default 4 MiB). Records longer than it grow it.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="bufferSize"/> is below 4096.</exception>
     public RecordIOReader(string path, int bufferSize)
-        : this(OpenFile(path), leaveOpen: false, path, begin: 0, end: long.MaxValue, bufferSize)
+        : this(OpenSequential(path, StorageOptions.Default), leaveOpen: false, path, begin: 0, end: long.MaxValue, bufferSize)
     {
     }
 
@@ -64,6 +80,7 @@ public sealed partial class RecordIOReader : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, PageSize);
         if (!stream.CanRead) throw new ArgumentException("The stream is not readable.", nameof(stream));
         _stream = stream;
+        _readAhead = stream as ReadAheadStream;
         _leaveOpen = leaveOpen;
         FilePath = path;
         _begin = begin;
@@ -81,23 +98,54 @@ public sealed partial class RecordIOReader : IDisposable
     public long Position { get; private set; }
 
     /// <summary>Opens one shard of a <c>.rec</c> file: the records dmlc-core's <c>recordio</c> input split gives part <paramref name="partIndex"/> of <paramref name="numParts"/>.</summary>
-    /// <param name="path">The file to read.</param>
+    /// <param name="path">The file to read: a path or a URI (<c>s3://</c>, <c>http(s)://</c>, <c>file://</c>).</param>
     /// <param name="partIndex">The zero-based part to read.</param>
     /// <param name="numParts">The number of parts the file is split into.</param>
     /// <returns>A reader that yields only that part's records; <see cref="Reset"/> returns to the part's start.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The part index or count is out of range.</exception>
     /// <exception cref="RecordFormatException">The file's size is not a multiple of 4.</exception>
-    public static RecordIOReader OpenPart(string path, int partIndex, int numParts)
+    /// <exception cref="StorageException">A remote file cannot be reached; the message names the URI.</exception>
+    public static RecordIOReader OpenPart(string path, int partIndex, int numParts) => OpenPart(path, partIndex, numParts, StorageOptions.Default);
+
+    /// <summary>Opens one shard of a <c>.rec</c> file or URI, with chosen storage settings; a remote shard fetches only its own byte range (and the tail of its last record).</summary>
+    /// <param name="path">The file to read: a path or a URI (<c>s3://</c>, <c>http(s)://</c>, <c>file://</c>).</param>
+    /// <param name="partIndex">The zero-based part to read.</param>
+    /// <param name="numParts">The number of parts the file is split into.</param>
+    /// <param name="storage">Timeouts, retries, read-ahead and S3 settings for a remote file.</param>
+    /// <returns>A reader that yields only that part's records; <see cref="Reset"/> returns to the part's start.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The part index or count is out of range.</exception>
+    /// <exception cref="RecordFormatException">The file's size is not a multiple of 4.</exception>
+    /// <exception cref="StorageException">A remote file cannot be reached; the message names the URI.</exception>
+    public static RecordIOReader OpenPart(string path, int partIndex, int numParts, StorageOptions storage)
     {
-        FileStream stream = OpenFile(path);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(storage);
+        if (ObjectStorage.TryGetLocalPath(path, out string? local))
+        {
+            FileStream stream = OpenFile(local);
+            try
+            {
+                (long begin, long end) = RecordIOPartition.GetByteRange(stream, path, partIndex, numParts);
+                return new RecordIOReader(stream, leaveOpen: false, path, begin, end);
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
+        }
+
+        ByteSource source = ObjectStorage.OpenRead(path, storage);
         try
         {
-            (long begin, long end) = RecordIOPartition.GetByteRange(stream, path, partIndex, numParts);
+            // The boundary scan reads a few small ranges on demand; the part itself is read ahead only up to its end.
+            (long begin, long end) = RecordIOPartition.GetByteRange(new ReadAheadStream(source, 0, 0, 1 << 16, 1, leaveOpen: true), path, partIndex, numParts);
+            var stream = new ReadAheadStream(source, begin, end, storage.ReadAheadChunkSize, storage.ReadAheadDepth, leaveOpen: false);
             return new RecordIOReader(stream, leaveOpen: false, path, begin, end);
         }
         catch
         {
-            stream.Dispose();
+            source.Dispose();
             throw;
         }
     }
@@ -120,6 +168,12 @@ public sealed partial class RecordIOReader : IDisposable
         {
             RecordParseStatus status = TryParse(out record, out long bytesNeeded);
             if (status != RecordParseStatus.NeedMoreData) return status == RecordParseStatus.Complete;
+            if (_readAhead is not null && _readAhead.TryTakeChunk(_count, out byte[]? chunk, out int dataStart, out int dataLength))
+            {
+                AdoptChunk(chunk, dataStart, dataLength);
+                continue;
+            }
+
             int free = PrepareFill(bytesNeeded);
             int read = _stream.Read(_buffer, _start + _count, free);
             CompleteFill(read);
@@ -144,7 +198,7 @@ public sealed partial class RecordIOReader : IDisposable
         _streamDrained = false;
     }
 
-    /// <summary>Returns to the first record (of the file, or of the part for <see cref="OpenPart"/>).</summary>
+    /// <summary>Returns to the first record (of the file, or of the part for <see cref="OpenPart(string, int, int)"/>).</summary>
     /// <exception cref="NotSupportedException">The stream is not seekable.</exception>
     /// <exception cref="ObjectDisposedException">The reader has been disposed.</exception>
     public void Reset() => Seek(_begin);
@@ -159,6 +213,15 @@ public sealed partial class RecordIOReader : IDisposable
         if (_scratch is not null) ArrayPool<byte>.Shared.Return(_scratch);
         _buffer = [];
         _scratch = null;
+    }
+
+    private static Stream OpenSequential(string path, StorageOptions storage)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(storage);
+        if (ObjectStorage.TryGetLocalPath(path, out string? local)) return OpenFile(local);
+        ByteSource source = ObjectStorage.OpenRead(path, storage);
+        return new ReadAheadStream(source, 0, source.Length, storage.ReadAheadChunkSize, storage.ReadAheadDepth, leaveOpen: false);
     }
 
     private static FileStream OpenFile(string path)
@@ -213,6 +276,16 @@ public sealed partial class RecordIOReader : IDisposable
         }
 
         return status;
+    }
+
+    /// <summary>Takes a remote read-ahead chunk over as the buffer, moving only the partial record in front of it: no copy of the chunk.</summary>
+    private void AdoptChunk(byte[] chunk, int dataStart, int dataLength)
+    {
+        _buffer.AsSpan(_start, _count).CopyTo(chunk.AsSpan(dataStart - _count));
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = chunk;
+        _start = dataStart - _count;
+        _count += dataLength;
     }
 
     /// <summary>Makes room for at least <paramref name="bytesNeeded"/> buffered bytes and returns the free space to read into.</summary>

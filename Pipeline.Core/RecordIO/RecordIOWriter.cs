@@ -1,4 +1,5 @@
 using Pipeline.Core.RecordIO.Internal;
+using Pipeline.Core.Storage;
 
 namespace Pipeline.Core.RecordIO;
 
@@ -15,11 +16,23 @@ public sealed class RecordIOWriter : IDisposable
     private bool _disposed;
 
     /// <summary>Creates (or truncates) a file and writes records to it.</summary>
-    /// <param name="path">The <c>.rec</c> file to write.</param>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <param name="path">The <c>.rec</c> file to write: a path, <c>file://</c> or <c>s3://bucket/key</c> (with the <c>Pipeline.Storage.S3</c> package).</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or a URI without a writable store.</exception>
     /// <exception cref="IOException">The file cannot be created.</exception>
+    /// <remarks>An <c>s3://</c> object is uploaded in parts as it is written and appears only when the writer is disposed; a failed upload leaves no object.</remarks>
     public RecordIOWriter(string path)
-        : this(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1 << 20), leaveOpen: false)
+        : this(path, StorageOptions.Default)
+    {
+    }
+
+    /// <summary>Creates (or truncates) a file or remote object and writes records to it, with chosen storage settings.</summary>
+    /// <param name="path">The <c>.rec</c> file to write: a path, <c>file://</c> or <c>s3://bucket/key</c>.</param>
+    /// <param name="storage">Part size, timeouts, retries and S3 settings for a remote object.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or a URI without a writable store.</exception>
+    /// <exception cref="IOException">The file cannot be created.</exception>
+    /// <remarks>An <c>s3://</c> object is uploaded in parts as it is written and appears only when the writer is disposed; a failed upload leaves no object.</remarks>
+    public RecordIOWriter(string path, StorageOptions storage)
+        : this(ObjectStorage.OpenWrite(path, storage), leaveOpen: false)
     {
         FilePath = path;
     }
@@ -81,6 +94,25 @@ public sealed class RecordIOWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _stream.Flush();
+    }
+
+    /// <summary>Discards the output instead of completing it: an <c>s3://</c> upload is aborted (no object appears) and a
+    /// local file this writer created is deleted; a stream given to the constructor is closed (unless asked to leave it open), as by <see cref="Dispose"/>.</summary>
+    /// <remarks>Call it when writing failed part way; <see cref="Dispose"/> afterwards does nothing.</remarks>
+    public void Abort()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (_stream is StorageWriteStream remote)
+        {
+            remote.Abort();
+            remote.Dispose();
+            return;
+        }
+
+        if (_leaveOpen) return;
+        _stream.Dispose();
+        if (FilePath is not null && ObjectStorage.TryGetLocalPath(FilePath, out string? local)) File.Delete(local);
     }
 
     /// <summary>Flushes and, unless asked to leave it open, closes the file or stream.</summary>

@@ -1,3 +1,4 @@
+using Pipeline.Core.Storage;
 using Pipeline.Stages.Imaging;
 
 namespace Pipeline.Stages.Im2Rec;
@@ -10,6 +11,13 @@ namespace Pipeline.Stages.Im2Rec;
 /// </remarks>
 public sealed record Im2RecPackOptions
 {
+    /// <summary>Gets where <see cref="Im2RecPacker.PackPrefixAsync"/> writes each list's <c>.rec</c> and <c>.idx</c>: a folder or a
+    /// URI prefix such as <c>s3://bucket/datasets/</c>; <see langword="null"/> (the default) writes them next to the lists, as im2rec does.</summary>
+    public string? Output { get; init; }
+
+    /// <summary>Gets how remote outputs are written (part size, retries, S3 endpoint and credentials); <see langword="null"/> for <see cref="StorageOptions.Default"/>.</summary>
+    public StorageOptions? Storage { get; init; }
+
     /// <summary>Gets whether to store the file bytes as they are (no decode, no re-encode).</summary>
     public bool PassThrough { get; init; }
 

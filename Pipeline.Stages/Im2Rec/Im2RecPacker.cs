@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Core;
 using Pipeline.Core.RecordIO;
+using Pipeline.Core.Storage;
 using Pipeline.Stages.Dataflow;
 using Pipeline.Stages.Imaging;
 
@@ -29,6 +30,7 @@ public static class Im2RecPacker
         foreach (string list in lists)
         {
             string stem = Path.ChangeExtension(list, null);
+            if (options.Output is not null) stem = ObjectStorage.Combine(options.Output, Path.GetFileName(stem));
             summaries.Add(await PackAsync(list, root, stem + ".rec", stem + ".idx", options, progress, cancellationToken).ConfigureAwait(false));
         }
 
@@ -38,8 +40,8 @@ public static class Im2RecPacker
     /// <summary>Packs one list.</summary>
     /// <param name="listPath">The <c>.lst</c> file.</param>
     /// <param name="root">The folder its paths are relative to.</param>
-    /// <param name="recPath">The <c>.rec</c> to write.</param>
-    /// <param name="idxPath">The <c>.idx</c> to write.</param>
+    /// <param name="recPath">The <c>.rec</c> to write: a path or a URI such as <c>s3://bucket/train.rec</c>.</param>
+    /// <param name="idxPath">The <c>.idx</c> to write: a path or a URI.</param>
     /// <param name="options">The packing options.</param>
     /// <param name="progress">Receives progress reports, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Stops packing; the outputs in progress are removed.</param>
@@ -52,12 +54,17 @@ public static class Im2RecPacker
         IReadOnlyList<ImageListEntry> entries = ImageList.Read(listPath);
         var watch = Stopwatch.StartNew();
         var skipped = new List<(string, string)>();
-        string recTemp = recPath + ".tmp";
-        string idxTemp = idxPath + ".tmp";
+        // A local pair is written under temporary names and renamed when complete; a remote object appears only when its
+        // upload completes, so it is written under its own name and aborted on failure.
+        bool local = ObjectStorage.TryGetLocalPath(recPath, out _) && ObjectStorage.TryGetLocalPath(idxPath, out _);
+        string recTemp = local ? recPath + ".tmp" : recPath;
+        string idxTemp = local ? idxPath + ".tmp" : idxPath;
         int done = 0;
+        long bytes;
+        IndexedRecordIOWriter? writer = null;
         try
         {
-            using (var writer = new IndexedRecordIOWriter(idxTemp, recTemp))
+            writer = new IndexedRecordIOWriter(idxTemp, recTemp, options.Storage ?? StorageOptions.Default);
             {
                 TransformBlock<ImageListEntry, (ImageListEntry Entry, byte[]? Record, string? Error)> encode = OrderedTransformBlock.Create<ImageListEntry, (ImageListEntry Entry, byte[]? Record, string? Error)>(
                     entry => Encode(entry, root, options), options.NumThreads, boundedCapacity: options.NumThreads * 4, cancellationToken);
@@ -91,18 +98,30 @@ public static class Im2RecPacker
                 await write.Completion.ConfigureAwait(false);
             }
 
+            bytes = writer.Position;
+            writer.Dispose();
+            writer = null;
+
             // Rename only once both files are complete, so a failure never leaves a half-written pair.
-            File.Move(recTemp, recPath, overwrite: true);
-            File.Move(idxTemp, idxPath, overwrite: true);
+            if (local)
+            {
+                File.Move(recTemp, recPath, overwrite: true);
+                File.Move(idxTemp, idxPath, overwrite: true);
+            }
         }
         catch
         {
-            File.Delete(recTemp);
-            File.Delete(idxTemp);
+            writer?.Abort();
+            if (local)
+            {
+                File.Delete(recTemp);
+                File.Delete(idxTemp);
+            }
+
             throw;
         }
 
-        return new Im2RecSummary(listPath, recPath, idxPath, done - skipped.Count, skipped, new FileInfo(recPath).Length, watch.Elapsed);
+        return new Im2RecSummary(listPath, recPath, idxPath, done - skipped.Count, skipped, bytes, watch.Elapsed);
     }
 
     /// <summary>Builds the record of one list entry: header, labels and the (re-encoded) image.</summary>

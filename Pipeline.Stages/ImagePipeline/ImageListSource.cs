@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Pipeline.Core;
 using Pipeline.Core.RecordIO;
+using Pipeline.Core.Storage;
 
 namespace Pipeline.Stages.ImagePipeline;
 
@@ -39,6 +40,9 @@ public sealed class ImageListSource : ImageRecordSource
     /// <inheritdoc />
     public override int? Count => _entries.Length;
 
+    /// <summary>Gets how a remote root (<c>s3://</c>, <c>http(s)://</c>) is read.</summary>
+    internal StorageOptions Storage { get; init; } = StorageOptions.Default;
+
     /// <inheritdoc />
     public override IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, CancellationToken cancellationToken) => ReadEpochFromAsync(epoch, null, cancellationToken);
 
@@ -70,13 +74,13 @@ public sealed class ImageListSource : ImageRecordSource
         {
             (long index, float[] labels, string path) = _entries[order[i]];
             ulong id = (ulong)index;
-            string full = Path.Combine(_root, path);
+            string full = ObjectStorage.Combine(_root, path);
             byte[] bytes;
             try
             {
-                bytes = await File.ReadAllBytesAsync(full, cancellationToken).ConfigureAwait(false);
+                bytes = await ObjectStorage.ReadAllBytesAsync(full, Storage, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or StorageException)
             {
                 throw new RecordFormatException($"Cannot read image '{full}' (list entry {id}): {error.Message}", full, null, id.ToString(CultureInfo.InvariantCulture), error);
             }

@@ -2,12 +2,14 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Pipeline.Core;
 using Pipeline.Core.RecordIO;
+using Pipeline.Core.Storage;
 
 namespace Pipeline.Stages.ImagePipeline;
 
 /// <summary>Reads image records by key through a <c>.idx</c>, sharded by count like dmlc-core's <c>indexed_recordio</c> split, optionally in a new random order every epoch.</summary>
 public sealed class IndexedRecordSource : ImageRecordSource
 {
+    private const int RemoteBatch = 64;
     private readonly IndexedRecordIOReader _reader;
     private readonly IReadOnlyList<long> _keys;
     private readonly bool _shuffle;
@@ -25,13 +27,13 @@ public sealed class IndexedRecordSource : ImageRecordSource
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="RecordFormatException">The index is malformed.</exception>
     public IndexedRecordSource(string idxPath, string recPath, int partIndex = 0, int numParts = 1, bool shuffle = false, long seed = 0, int labelWidth = 1)
-        : this(idxPath, recPath, partIndex, numParts, shuffle, seed, new LabelResolver(labelWidth, null, null))
+        : this(idxPath, recPath, partIndex, numParts, shuffle, seed, new LabelResolver(labelWidth, null, null), StorageOptions.Default)
     {
     }
 
-    internal IndexedRecordSource(string idxPath, string recPath, int partIndex, int numParts, bool shuffle, long seed, LabelResolver labels)
+    internal IndexedRecordSource(string idxPath, string recPath, int partIndex, int numParts, bool shuffle, long seed, LabelResolver labels, StorageOptions storage)
     {
-        _reader = new IndexedRecordIOReader(idxPath, recPath);
+        _reader = new IndexedRecordIOReader(idxPath, recPath, storage);
         _keys = _reader.GetPartKeys(partIndex, numParts);
         _shuffle = shuffle;
         _seed = seed;
@@ -68,13 +70,32 @@ public sealed class IndexedRecordSource : ImageRecordSource
         long[] order = [.. _keys];
         if (_shuffle) SeededRandom.For(_seed, epoch).Shuffle(order);
 
-        // The order is a function of (seed, epoch): a position is just an ordinal in it.
+        // The order is a function of (seed, epoch): a position is just an ordinal in it. A remote file is read a batch of
+        // keys at a time: neighbours share a request, and the requests run concurrently.
+        byte[][]? batch = null;
+        int batchStart = 0;
         for (int i = (int)Math.Min(from?.Ordinal ?? 0, order.Length); i < order.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             long key = order[i];
             string source = string.Create(CultureInfo.InvariantCulture, $"'{_reader.FilePath}' key {key}");
-            byte[] record = _reader.ReadIdx(key);
+            byte[] record;
+            if (_reader.IsRemote)
+            {
+                if (batch is null || i - batchStart >= batch.Length)
+                {
+                    batchStart = i;
+                    batch = await _reader.ReadIdxAsync(new ArraySegment<long>(order, i, Math.Min(RemoteBatch, order.Length - i)), cancellationToken).ConfigureAwait(false);
+                }
+
+                record = batch[i - batchStart];
+                batch[i - batchStart] = null!;
+            }
+            else
+            {
+                record = _reader.ReadIdx(key);
+            }
+
             ImageRecordHeader header;
             ReadOnlyMemory<byte> payload;
             try
@@ -89,8 +110,6 @@ public sealed class IndexedRecordSource : ImageRecordSource
             // The payload is the tail of the record's own array: hand it over, no copy.
             yield return new RawImageRecord(i, payload, _labels.Resolve(header, source), header.Id, source) { Next = new SourcePosition(epoch, i + 1) };
         }
-
-        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -40,7 +40,10 @@ internal sealed class LabelResolver
     }
 
     /// <summary>Labels from an image list file (<see cref="ImageList"/>), looked up by the record's id.</summary>
-    public static LabelResolver FromList(int labelWidth, string listPath) => FromEntries(labelWidth, ImageList.Read(listPath, labelWidth), listPath);
+    public static LabelResolver FromList(int labelWidth, string listPath) => FromList(labelWidth, listPath, Core.Storage.StorageOptions.Default);
+
+    /// <summary>Labels from a <c>.lst</c> file or URI.</summary>
+    internal static LabelResolver FromList(int labelWidth, string listPath, Core.Storage.StorageOptions storage) => FromEntries(labelWidth, ImageList.Read(listPath, labelWidth, storage), listPath);
 
     /// <summary>Labels from image list entries, looked up by the record's id; as MXNet's dict, a repeated index keeps its last labels.</summary>
     public static LabelResolver FromEntries(int labelWidth, IEnumerable<ImageListEntry> entries, string? listPath)

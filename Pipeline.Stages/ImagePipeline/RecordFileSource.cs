@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Pipeline.Core;
 using Pipeline.Core.RecordIO;
+using Pipeline.Core.Storage;
 
 namespace Pipeline.Stages.ImagePipeline;
 
@@ -14,6 +15,7 @@ namespace Pipeline.Stages.ImagePipeline;
 public sealed class RecordFileSource : ImageRecordSource
 {
     private readonly string _path;
+    private readonly StorageOptions _storage;
     private readonly int _partIndex;
     private readonly int _numParts;
     private readonly LabelResolver _labels;
@@ -29,14 +31,17 @@ public sealed class RecordFileSource : ImageRecordSource
     /// <param name="seed">The shuffle seed.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public RecordFileSource(string path, int partIndex = 0, int numParts = 1, int labelWidth = 1, long shuffleChunkBytes = 0, long seed = 0)
-        : this(path, partIndex, numParts, new LabelResolver(labelWidth, null, null), shuffleChunkBytes, seed)
+        : this(path, partIndex, numParts, new LabelResolver(labelWidth, null, null), shuffleChunkBytes, seed, StorageOptions.Default)
     {
     }
 
-    internal RecordFileSource(string path, int partIndex, int numParts, LabelResolver labels, long shuffleChunkBytes, long seed)
+    internal RecordFileSource(string path, int partIndex, int numParts, LabelResolver labels, long shuffleChunkBytes, long seed, StorageOptions storage)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(shuffleChunkBytes);
-        if (!File.Exists(path)) throw new FileNotFoundException($"Record file '{path}' does not exist.", path);
+        _storage = storage;
+
+        // A remote file's existence is checked when an epoch opens it (a request per check would be wasted here).
+        if (ObjectStorage.TryGetLocalPath(path, out string? local) && !File.Exists(local)) throw new FileNotFoundException($"Record file '{path}' does not exist.", path);
         _path = path;
         _partIndex = partIndex;
         _numParts = numParts;
@@ -59,7 +64,7 @@ public sealed class RecordFileSource : ImageRecordSource
     {
         var fingerprint = new Fingerprint();
         fingerprint.Add(Path.GetFileName(_path));
-        fingerprint.Add(new FileInfo(_path).Length);
+        using (ByteSource file = ObjectStorage.OpenRead(_path, _storage)) fingerprint.Add(file.Length);
         fingerprint.Add(_partIndex);
         fingerprint.Add(_numParts);
         fingerprint.Add(_shuffleChunkBytes);
@@ -71,7 +76,7 @@ public sealed class RecordFileSource : ImageRecordSource
     /// chunk is read again (not decoded) to find its order, and the records before the position are dropped.</remarks>
     internal override async IAsyncEnumerable<RawImageRecord> ReadEpochFromAsync(int epoch, SourcePosition? from, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using RecordIOReader reader = RecordIOReader.OpenPart(_path, _partIndex, _numParts);
+        using RecordIOReader reader = RecordIOReader.OpenPart(_path, _partIndex, _numParts, _storage);
         long ordinal = 0;
         var chunk = new List<RawImageRecord>();
         long chunkBytes = 0;

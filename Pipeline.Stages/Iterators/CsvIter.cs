@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Core;
 using Pipeline.Core.Batching;
+using Pipeline.Core.Storage;
 using Pipeline.Stages.Dataflow;
 using Pipeline.Stages.Iterators.Internal;
 
@@ -23,6 +24,7 @@ public sealed class CsvIter : DataIter
 {
     private readonly CsvIterOptions _options;
     private readonly string[] _dataFiles;
+    private readonly StorageOptions _storage;
     private readonly string[] _labelFiles;
     private readonly int _dataValues;
     private readonly int _labelValues;
@@ -42,6 +44,7 @@ public sealed class CsvIter : DataIter
         _options = options with { DataShape = [.. options.DataShape], LabelShape = [.. options.LabelShape] };
         _dataFiles = ResolveFiles(options.DataCsv, nameof(options.DataCsv));
         _labelFiles = options.HasLabelFile ? ResolveFiles(options.LabelCsv!, nameof(options.LabelCsv)) : [];
+        _storage = options.Storage ?? StorageOptions.Default;
         _dataValues = Product(_options.DataShape);
         _labelValues = options.HasLabelFile ? Product(_options.LabelShape) : 1;
         int[] labelShape = !options.HasLabelFile || _options.LabelShape is [1] ? [options.BatchSize] : [options.BatchSize, .. _options.LabelShape];
@@ -138,9 +141,9 @@ public sealed class CsvIter : DataIter
         {
             fingerprint.Add(Path.GetFileName(file));
             if (file == "|") continue;
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-            fingerprint.Add(stream.Length);
-            fingerprint.Add(head.AsSpan(0, stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)));
+            using ByteSource source = ObjectStorage.OpenRead(file, _storage);
+            fingerprint.Add(source.Length);
+            fingerprint.Add(head.AsSpan(0, source.ReadAt(0, head.AsSpan(0, (int)Math.Min(head.Length, source.Length)))));
         }
 
         _dataFingerprint = fingerprint.Value;
@@ -186,7 +189,12 @@ public sealed class CsvIter : DataIter
         var files = new List<string>();
         foreach (string part in spec.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (Directory.Exists(part))
+            if (ObjectStorage.IsUri(part) && !ObjectStorage.TryGetLocalPath(part, out _))
+            {
+                // A remote file: opened (and its existence checked) when the epoch reads it.
+                files.Add(part);
+            }
+            else if (Directory.Exists(part))
             {
                 string[] inside = Directory.GetFiles(part);
                 Array.Sort(inside, StringComparer.Ordinal);
@@ -250,8 +258,8 @@ public sealed class CsvIter : DataIter
         int dataRowBytes = _dataValues * elementSize;
         int labelRowBytes = _labelValues * elementSize;
         int chunkRows = Math.Clamp((1 << 16) / Math.Max(1, dataRowBytes), 1, BatchSize);
-        var data = new CsvRowReader(_dataFiles, _dataValues, _options.DType, DataDesc.FormatTuple(_options.DataShape));
-        CsvRowReader? label = _labelFiles.Length == 0 ? null : new CsvRowReader(_labelFiles, _labelValues, _options.DType, DataDesc.FormatTuple(_options.LabelShape));
+        var data = new CsvRowReader(_dataFiles, _dataValues, _options.DType, DataDesc.FormatTuple(_options.DataShape), _storage);
+        CsvRowReader? label = _labelFiles.Length == 0 ? null : new CsvRowReader(_labelFiles, _labelValues, _options.DType, DataDesc.FormatTuple(_options.LabelShape), _storage);
         if (start is not null)
         {
             data.StartAt(start.Data);
@@ -349,8 +357,8 @@ public sealed class CsvIter : DataIter
 
     private async Task<CsvChunk> ReadFillerAsync(int rows, int dataRowBytes, int labelRowBytes, CancellationToken cancellationToken)
     {
-        var data = new CsvRowReader(_dataFiles, _dataValues, _options.DType, DataDesc.FormatTuple(_options.DataShape));
-        CsvRowReader? label = _labelFiles.Length == 0 ? null : new CsvRowReader(_labelFiles, _labelValues, _options.DType, DataDesc.FormatTuple(_options.LabelShape));
+        var data = new CsvRowReader(_dataFiles, _dataValues, _options.DType, DataDesc.FormatTuple(_options.DataShape), _storage);
+        CsvRowReader? label = _labelFiles.Length == 0 ? null : new CsvRowReader(_labelFiles, _labelValues, _options.DType, DataDesc.FormatTuple(_options.LabelShape), _storage);
         byte[] dataBuffer = ArrayPool<byte>.Shared.Rent(rows * dataRowBytes);
         byte[]? labelBuffer = label is null ? null : ArrayPool<byte>.Shared.Rent(rows * labelRowBytes);
         try

@@ -1,4 +1,5 @@
 using Pipeline.Core;
+using Pipeline.Core.Storage;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -17,6 +18,9 @@ public sealed record CsvIterOptions
 
     /// <summary>Gets the label CSV (same forms as <see cref="DataCsv"/>), read in lockstep with the data; <see langword="null"/> or <c>"NULL"</c> for none (labels are then zeros).</summary>
     public string? LabelCsv { get; init; }
+
+    /// <summary>Gets how remote paths (<c>s3://</c>, <c>http(s)://</c>) are read: timeouts, retries, read-ahead, S3 endpoint and credentials; <see langword="null"/> for <see cref="StorageOptions.Default"/> (the AWS environment).</summary>
+    public StorageOptions? Storage { get; init; }
 
     /// <summary>Gets the shape of one label (default <c>[1]</c>, giving a batch label of shape <c>(B,)</c>).</summary>
     public int[] LabelShape { get; init; } = [1];
@@ -44,6 +48,7 @@ public sealed record CsvIterOptions
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(DataCsv, nameof(DataCsv));
+        Storage?.Validate();
         CheckShape(DataShape, nameof(DataShape));
         CheckShape(LabelShape, nameof(LabelShape));
         if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be positive.");

@@ -1,5 +1,6 @@
 using Pipeline.Core;
 using Pipeline.Core.RecordIO;
+using Pipeline.Core.Storage;
 using Pipeline.Stages.ImagePipeline;
 using Pipeline.Stages.Imaging;
 
@@ -35,10 +36,11 @@ public sealed class ImageIter : ImagePipelineIter
 
     private static ImagePipelineOptions BuildPipeline(ImageIterOptions o)
     {
+        StorageOptions storage = o.Storage ?? StorageOptions.Default;
         IReadOnlyList<ImageListEntry>? entries = null;
         if (o.PathImgList is not null)
         {
-            entries = ImageList.Read(o.PathImgList);
+            entries = ImageList.Read(o.PathImgList, null, storage);
         }
         else if (o.ImgList is not null)
         {
@@ -55,12 +57,12 @@ public sealed class ImageIter : ImagePipelineIter
                 ? LabelResolver.FromEntries(o.LabelWidth, entries, o.PathImgList)
                 : new LabelResolver(o.LabelWidth, null, o.PathImgList);
             source = indexed
-                ? new IndexedRecordSource(o.PathImgIdx!, o.PathImgRec, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, labels)
-                : new RecordFileSource(o.PathImgRec, 0, 1, labels, 0, o.Seed);
+                ? new IndexedRecordSource(o.PathImgIdx!, o.PathImgRec, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, labels, storage)
+                : new RecordFileSource(o.PathImgRec, 0, 1, labels, 0, o.Seed, storage);
         }
         else
         {
-            source = new ImageListSource(entries!, o.PathRoot ?? string.Empty, o.PartIndex, o.NumParts, o.Shuffle, o.Seed);
+            source = new ImageListSource(entries!, o.PathRoot ?? string.Empty, o.PartIndex, o.NumParts, o.Shuffle, o.Seed) { Storage = storage };
         }
 
         IReadOnlyList<Augmenter> augmenters = o.AugList ?? Augmenters.Create(

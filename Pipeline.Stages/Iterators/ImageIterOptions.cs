@@ -1,4 +1,5 @@
 using Pipeline.Core;
+using Pipeline.Core.Storage;
 using Pipeline.Stages.Imaging;
 
 using Pipeline.Stages.ImagePipeline;
@@ -26,6 +27,9 @@ public sealed record ImageIterOptions
 
     /// <summary>Gets an image list (<c>index \t labels \t path</c>), or <see langword="null"/>.</summary>
     public string? PathImgList { get; init; }
+
+    /// <summary>Gets how remote paths (<c>s3://</c>, <c>http(s)://</c>) are read: timeouts, retries, read-ahead, S3 endpoint and credentials; <see langword="null"/> for <see cref="StorageOptions.Default"/> (the AWS environment).</summary>
+    public StorageOptions? Storage { get; init; }
 
     /// <summary>Gets the folder the list's paths are relative to.</summary>
     public string? PathRoot { get; init; }
@@ -110,6 +114,7 @@ public sealed record ImageIterOptions
 
     internal void Validate()
     {
+        Storage?.Validate();
         if (PathImgRec is null && PathImgList is null && ImgList is null) throw new ArgumentException("Give PathImgRec, PathImgList or ImgList.", nameof(PathImgRec));
         if (DataShape is not { Length: 3 }) throw new ArgumentException("DataShape should have length 3, with dimensions CxHxW.", nameof(DataShape));
         if (DataShape[0] != 3) throw new ArgumentException("ImageIter expects inputs to have 3 channels.", nameof(DataShape));

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Pipeline.Core;
+using Pipeline.Core.Storage;
 using Pipeline.Stages.ImagePipeline;
 using Pipeline.Stages.Imaging;
 
@@ -43,10 +44,11 @@ public sealed class ImageRecordIter : ImagePipelineIter
 
     private static ImagePipelineOptions BuildPipeline(ImageRecordIterOptions o)
     {
-        LabelResolver labels = o.PathImgList is null ? new LabelResolver(o.LabelWidth, null, null) : LabelResolver.FromList(o.LabelWidth, o.PathImgList);
+        StorageOptions storage = o.Storage ?? StorageOptions.Default;
+        LabelResolver labels = o.PathImgList is null ? new LabelResolver(o.LabelWidth, null, null) : LabelResolver.FromList(o.LabelWidth, o.PathImgList, storage);
         ImageRecordSource source = o.PathImgIdx is not null
-            ? new IndexedRecordSource(o.PathImgIdx, o.PathImgRec, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, labels)
-            : new RecordFileSource(o.PathImgRec, o.PartIndex, o.NumParts, labels, ShuffleChunkBytes(o), o.Seed);
+            ? new IndexedRecordSource(o.PathImgIdx, o.PathImgRec, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, labels, storage)
+            : new RecordFileSource(o.PathImgRec, o.PartIndex, o.NumParts, labels, ShuffleChunkBytes(o), o.Seed, storage);
         int channels = o.DataShape[0];
         float[] means = [o.MeanR, o.MeanG, o.MeanB, o.MeanA];
         float[] stds = [o.StdR, o.StdG, o.StdB, o.StdA];

@@ -1,4 +1,5 @@
 using Pipeline.Core;
+using Pipeline.Core.Storage;
 using Pipeline.Stages.Imaging;
 
 using Pipeline.Stages.ImagePipeline;
@@ -14,7 +15,7 @@ namespace Pipeline.Stages.Iterators;
 /// </remarks>
 public sealed record ImageRecordIterOptions
 {
-    /// <summary>Gets the <c>.rec</c> file (<c>path_imgrec</c>).</summary>
+    /// <summary>Gets the <c>.rec</c> file (<c>path_imgrec</c>): a path or a URI (<c>s3://bucket/key</c>, <c>http(s)://</c>, <c>file://</c>).</summary>
     public required string PathImgRec { get; init; }
 
     /// <summary>Gets the <c>.idx</c> file (<c>path_imgidx</c>): indexed reads, a global shuffle, count-based sharding.</summary>
@@ -22,6 +23,9 @@ public sealed record ImageRecordIterOptions
 
     /// <summary>Gets an image list whose labels override the records' (<c>path_imglist</c>), looked up by record id.</summary>
     public string? PathImgList { get; init; }
+
+    /// <summary>Gets how remote paths (<c>s3://</c>, <c>http(s)://</c>) are read: timeouts, retries, read-ahead, S3 endpoint and credentials; <see langword="null"/> for <see cref="StorageOptions.Default"/> (the AWS environment).</summary>
+    public StorageOptions? Storage { get; init; }
 
     /// <summary>Gets the output (channels, height, width); channels 1, 3 or 4 (<c>data_shape</c>).</summary>
     public required int[] DataShape { get; init; }
@@ -208,6 +212,7 @@ public sealed record ImageRecordIterOptions
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(PathImgRec, nameof(PathImgRec));
+        Storage?.Validate();
         if (DataShape is not { Length: 3 } || DataShape[0] is not (1 or 3 or 4) || DataShape[1] <= 0 || DataShape[2] <= 0)
         {
             throw new ArgumentException($"DataShape must be (channels, height, width) with 1, 3 or 4 channels; got {(DataShape is null ? "null" : DataDesc.FormatTuple(DataShape))}.", nameof(DataShape));

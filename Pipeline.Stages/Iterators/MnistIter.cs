@@ -78,8 +78,9 @@ public sealed class MnistIter : DataIter
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        (int imageCount, int[] dims, byte[] pixels) = MnistFile.Read(options.Image, MnistFile.ImageMagic);
-        (int labelCount, _, byte[] labelBytes) = MnistFile.Read(options.Label, MnistFile.LabelMagic);
+        Core.Storage.StorageOptions storage = options.Storage ?? Core.Storage.StorageOptions.Default;
+        (int imageCount, int[] dims, byte[] pixels) = MnistFile.Read(options.Image, MnistFile.ImageMagic, storage);
+        (int labelCount, _, byte[] labelBytes) = MnistFile.Read(options.Label, MnistFile.LabelMagic, storage);
         if (imageCount != labelCount)
         {
             throw new DataFormatException(

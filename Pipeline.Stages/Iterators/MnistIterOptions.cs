@@ -1,3 +1,4 @@
+using Pipeline.Core.Storage;
 namespace Pipeline.Stages.Iterators;
 
 /// <summary>The options of <see cref="MnistIter"/>, named after MXNet's <c>MNISTIter</c> parameters.</summary>
@@ -13,6 +14,9 @@ public sealed record MnistIterOptions
 
     /// <summary>Gets the IDX label file (<c>idx1-ubyte</c>), optionally gzip-compressed.</summary>
     public string Label { get; init; } = "./train-labels-idx1-ubyte";
+
+    /// <summary>Gets how remote paths (<c>s3://</c>, <c>http(s)://</c>) are read: timeouts, retries, read-ahead, S3 endpoint and credentials; <see langword="null"/> for <see cref="StorageOptions.Default"/> (the AWS environment).</summary>
+    public StorageOptions? Storage { get; init; }
 
     /// <summary>Gets the examples per batch.</summary>
     public int BatchSize { get; init; } = 128;
@@ -44,6 +48,7 @@ public sealed record MnistIterOptions
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(Image, nameof(Image));
+        Storage?.Validate();
         ArgumentException.ThrowIfNullOrEmpty(Label, nameof(Label));
         if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be positive.");
         if (NumParts <= 0) throw new ArgumentOutOfRangeException(nameof(NumParts), NumParts, "NumParts must be positive.");

@@ -9,13 +9,18 @@ internal static class IndexFile
     /// <summary>Creates (or truncates) an index file for writing lines with <see cref="WriteLine"/>.</summary>
     /// <param name="path">The <c>.idx</c> file.</param>
     /// <returns>The writer.</returns>
-    public static StreamWriter Create(string path) =>
+    public static StreamWriter Create(string path) => Create(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read));
+
+    /// <summary>Writes index lines to a stream (a remote <c>.idx</c>); the writer owns the stream.</summary>
+    /// <param name="stream">The stream.</param>
+    /// <returns>The writer.</returns>
+    public static StreamWriter Create(Stream stream) =>
 
         // Always "\n" and no BOM, whatever the platform: the files must match MXNet's byte for byte.
-        new(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { NewLine = "\n" };
+        new(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 1 << 16, leaveOpen: false) { NewLine = "\n" };
 
     /// <summary>Writes one index line.</summary>
-    /// <param name="writer">A writer from <see cref="Create"/>.</param>
+    /// <param name="writer">A writer from <see cref="Create(string)"/>.</param>
     /// <param name="key">The record's key.</param>
     /// <param name="offset">The record's byte offset in the <c>.rec</c> file.</param>
     public static void WriteLine(TextWriter writer, long key, long offset)
@@ -32,10 +37,21 @@ internal static class IndexFile
     /// <exception cref="RecordFormatException">A line is empty or malformed, or points past the record file; the message names the file and line.</exception>
     public static (long[] Keys, long[] Offsets) Read(string idxPath, long recLength)
     {
+        using var reader = new StreamReader(idxPath);
+        return Read(reader, idxPath, recLength);
+    }
+
+    /// <summary>Reads an index from text (a remote <c>.idx</c> fetched whole), with the same checks as <see cref="Read(string, long)"/>.</summary>
+    /// <param name="text">The index text.</param>
+    /// <param name="idxPath">The <c>.idx</c> path or URI, for messages.</param>
+    /// <param name="recLength">The length of its record file.</param>
+    /// <returns>The keys and offsets in file order.</returns>
+    public static (long[] Keys, long[] Offsets) Read(TextReader text, string idxPath, long recLength)
+    {
         var keys = new List<long>();
         var offsets = new List<long>();
         int lineNumber = 0;
-        foreach (string rawLine in File.ReadLines(idxPath))
+        while (text.ReadLine() is { } rawLine)
         {
             lineNumber++;
             ReadOnlySpan<char> line = rawLine.AsSpan().Trim();

@@ -38,17 +38,7 @@ internal sealed unsafe class TurboJpegCodec(string file)
         var size = new CULong((nuint)encoded.Length);
         fixed (byte* source = encoded)
         {
-            // A warning, or TurboJPEG 2.1 refusing an unusual subsampling, still fills in the size; without it the header failed.
-            int width = 0, height = 0, subsampling = 0, colorspace = 0;
-            if (TurboJpeg.tjDecompressHeader3(handle, source, size, &width, &height, &subsampling, &colorspace) != 0 && (width <= 0 || height <= 0))
-            {
-                Fail(ref s_decompressor);
-            }
-
-            if (width != header.Width || height != header.Height)
-            {
-                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"TurboJPEG reads {width}x{height} where the header says {header.Width}x{header.Height}"));
-            }
+            (_, int colorspace) = ReadHeader(handle, source, size, header);
 
             (int scaledWidth, int scaledHeight) = ImageCodec.ScaledSize(header, scaleDenominator);
             if (colorspace is TurboJpeg.ColorspaceCmyk or TurboJpeg.ColorspaceYcck)
@@ -125,16 +115,8 @@ internal sealed unsafe class TurboJpegCodec(string file)
         var size = new CULong((nuint)encoded.Length);
         fixed (byte* source = encoded)
         {
-            int jpegWidth = 0, jpegHeight = 0, subsampling = 0, colorspace = 0;
-            if (TurboJpeg.tjDecompressHeader3(handle, source, size, &jpegWidth, &jpegHeight, &subsampling, &colorspace) != 0 && (jpegWidth <= 0 || jpegHeight <= 0))
-            {
-                Fail(ref s_decompressor);
-            }
-
-            if (jpegWidth != header.Width || jpegHeight != header.Height)
-            {
-                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"TurboJPEG reads {jpegWidth}x{jpegHeight} where the header says {header.Width}x{header.Height}"));
-            }
+            (int subsampling, int colorspace) = ReadHeader(handle, source, size, header);
+            (int jpegWidth, int jpegHeight) = (header.Width, header.Height);
 
             int stored = colorspace == TurboJpeg.ColorspaceGray ? 1 : 3;
             if ((colorspace != TurboJpeg.ColorspaceYCbCr && stored == 3) || subsampling < 0) return null;
@@ -235,6 +217,25 @@ internal sealed unsafe class TurboJpegCodec(string file)
         }
 
         for (int y = targetHeight; y < targetRows; y++) target.Slice((targetHeight - 1) * targetStride, targetStride).CopyTo(target.Slice(y * targetStride, targetStride));
+    }
+
+    /// <summary>Reads the JPEG's header with the decompressor, which must agree on the size with the header already read.</summary>
+    /// <returns>TurboJPEG's subsampling (-1 when 2.1 does not name it) and colour space.</returns>
+    private static (int Subsampling, int Colorspace) ReadHeader(nint handle, byte* source, CULong size, ImageHeader header)
+    {
+        // A warning, or TurboJPEG 2.1 refusing an unusual subsampling, still fills in the size; without it the header failed.
+        int width = 0, height = 0, subsampling = 0, colorspace = 0;
+        if (TurboJpeg.tjDecompressHeader3(handle, source, size, &width, &height, &subsampling, &colorspace) != 0 && (width <= 0 || height <= 0))
+        {
+            Fail(ref s_decompressor);
+        }
+
+        if (width != header.Width || height != header.Height)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"TurboJPEG reads {width}x{height} where the header says {header.Width}x{header.Height}"));
+        }
+
+        return (subsampling, colorspace);
     }
 
     /// <summary>Compresses 4:2:0 planes with the settings of <see cref="Encode"/>.</summary>

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Pipelines;
 using Pipeline.Core;
+using Pipeline.Core.Storage;
 
 namespace Pipeline.Stages.Iterators.Internal;
 
@@ -28,13 +29,15 @@ internal sealed class CsvRowReader : IAsyncDisposable
     private bool _atFileStart;
     private bool _lastEndWasCarriageReturn;
     private long _line;
+    private readonly StorageOptions _storage;
     private long _bufferOffset;
     private CsvPosition? _pendingSeek;
     private byte[] _lineScratch = [];
 
-    public CsvRowReader(IReadOnlyList<string> files, int valuesPerRow, DType dtype, string shapeText)
+    public CsvRowReader(IReadOnlyList<string> files, int valuesPerRow, DType dtype, string shapeText, StorageOptions storage)
     {
         _files = files;
+        _storage = storage;
         _valuesPerRow = valuesPerRow;
         _dtype = dtype;
         _shapeText = shapeText;
@@ -139,7 +142,7 @@ internal sealed class CsvRowReader : IAsyncDisposable
     {
         _fileIndex++;
         if (_fileIndex >= _files.Count) return false;
-        var stream = new FileStream(_files[_fileIndex], FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        Stream stream = ObjectStorage.OpenSequentialRead(_files[_fileIndex], _storage);
         CsvPosition? seek = _pendingSeek;
         _pendingSeek = null;
         if (seek is { Offset: > 0 } at) SeekTo(stream, at);
@@ -154,7 +157,7 @@ internal sealed class CsvRowReader : IAsyncDisposable
         return true;
     }
 
-    private void SeekTo(FileStream stream, CsvPosition at)
+    private void SeekTo(Stream stream, CsvPosition at)
     {
         if (at.Offset > stream.Length)
         {

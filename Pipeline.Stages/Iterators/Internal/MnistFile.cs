@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 using Pipeline.Core;
+using Pipeline.Core.Storage;
 
 namespace Pipeline.Stages.Iterators.Internal;
 
@@ -13,10 +14,11 @@ internal static class MnistFile
 
     /// <summary>Reads a whole IDX file and checks its magic and that it holds every item its header announces.</summary>
     /// <returns>The dimensions after the item count (rows, cols for images; none for labels) and the item bytes.</returns>
-    public static (int Count, int[] Dimensions, byte[] Items) Read(string path, int expectedMagic)
+    public static (int Count, int[] Dimensions, byte[] Items) Read(string path, int expectedMagic, StorageOptions storage)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
-        byte[] bytes = ReadAllMaybeGzip(path);
+        bool local = ObjectStorage.TryGetLocalPath(path, out string? localPath);
+        if (local && !File.Exists(localPath)) throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
+        byte[] bytes = local ? ReadAllMaybeGzip(localPath!) : Gunzip(path, ObjectStorage.ReadAllBytes(path, storage));
         int dimensions = expectedMagic & 0xFF;
         int headerSize = 4 + (4 * dimensions);
         if (bytes.Length < headerSize) Fail(path, 0, $"is {bytes.Length} bytes long, shorter than its {headerSize}-byte header");
@@ -37,6 +39,23 @@ internal static class MnistFile
         }
 
         return (count, rest, bytes[headerSize..(int)(headerSize + items)]);
+    }
+
+    private static byte[] Gunzip(string path, byte[] bytes)
+    {
+        if (bytes.Length < 2 || bytes[0] != 0x1F || bytes[1] != 0x8B) return bytes;
+        using var gzip = new GZipStream(new MemoryStream(bytes, writable: false), CompressionMode.Decompress);
+        using var memory = new MemoryStream();
+        try
+        {
+            gzip.CopyTo(memory);
+        }
+        catch (InvalidDataException error)
+        {
+            throw new DataFormatException($"IDX file '{path}' is not a valid gzip stream: {error.Message}", path, lineNumber: null, offset: null, error);
+        }
+
+        return memory.ToArray();
     }
 
     private static byte[] ReadAllMaybeGzip(string path)
