@@ -48,6 +48,36 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public async Task SampleIter_Restore_StartsTheSourceAtThePosition()
+    {
+        var starts = new System.Collections.Concurrent.ConcurrentQueue<(int Epoch, long First)>();
+        SampleIter<int> Make() => new(
+            (epoch, first, _) =>
+            {
+                starts.Enqueue((epoch, first));
+                return Numbers(epoch, first, 40);
+            },
+            [new DataDesc("data", [4, 1])],
+            [],
+            (v, slot) => slot.Data<float>()[0] = v,
+            LastBatchHandle.Discard);
+        IteratorState state;
+        await using (SampleIter<int> saved = Make())
+        {
+            for (int i = 0; i < 3; i++) (await saved.NextAsync())!.Dispose();
+            state = saved.SaveState();
+        }
+
+        await using SampleIter<int> restored = Make();
+        restored.RestoreState(state);
+        using DataBatch batch = (await restored.NextAsync())!;
+
+        // The restored epoch's source starts at example 12: the 12 before it are never asked for again.
+        Assert.Contains((0, 12L), starts);
+        Assert.Equal(112f, batch.Data[0].AsSpan<float>()[0]);
+    }
+
+    [Fact]
     public void SampleIter_SourceThatCannotSeek_SaveThrowsNotSupported()
     {
         using var iter = new SampleIter<int>((epoch, _) => Numbers(epoch, 0, 4), [new DataDesc("data", [2, 1])], [], (v, slot) => slot.Data<float>()[0] = v);
