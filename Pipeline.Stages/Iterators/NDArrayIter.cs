@@ -131,6 +131,10 @@ public sealed class NDArrayIter : DataIter
     {
         // What the next epoch starts with: the roll-over carry if this one ran to its end, else nothing.
         _carriedIn = _epochs.EpochEnded ? BatchPlan.CarryOut(NumData, BatchSize, LastBatchHandle, _carriedIn) : 0;
+
+        // The next epoch's order is known now (a pure function of seed and epoch), so Idx shows it as soon as Reset returns,
+        // even while the old graph is still draining; that graph holds its own order.
+        _order = MakeOrder(_epochs.Epoch + 1);
         _epochs.Reset();
     }
 
@@ -229,8 +233,6 @@ public sealed class NDArrayIter : DataIter
     {
         // A reset before the epoch's end abandons its partial batch; after the end, a roll-over carry stays.
         if (!epochEnded) _assembler.Reset();
-
-        _order = MakeOrder(_epochs.Epoch);
     }
 
     private ulong OptionsFingerprint()
