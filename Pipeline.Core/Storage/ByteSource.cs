@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Pipeline.Core.Storage;
 
@@ -83,6 +85,36 @@ public abstract class ByteSource : IDisposable, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns><c>destination.Length</c>, or fewer only if the object became shorter.</returns>
     protected abstract ValueTask<int> ReadCoreAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken);
+
+    /// <summary>Copies a ranged response's body into <paramref name="destination"/> from <c>received.Value</c> on, advancing it as bytes arrive, for sources whose reads retry.</summary>
+    /// <remarks>
+    /// Progress is kept in <paramref name="received"/> across attempts, also when the body fails midway, so a retry asks
+    /// only for the bytes still missing (and counts as an attempt that made progress).
+    /// </remarks>
+    /// <param name="body">The response body for bytes <c>offset + received.Value</c> to the end of <paramref name="destination"/>.</param>
+    /// <param name="offset">The offset of <paramref name="destination"/>'s first byte in the object.</param>
+    /// <param name="destination">The whole range being read.</param>
+    /// <param name="received">The bytes of <paramref name="destination"/> already filled.</param>
+    /// <param name="cancellationToken">Cancels the copy.</param>
+    /// <returns>A task that completes when <paramref name="destination"/> is full.</returns>
+    /// <exception cref="IOException">The body ended before <paramref name="destination"/> was full.</exception>
+    protected static async ValueTask ReceiveBodyAsync(Stream body, long offset, Memory<byte> destination, StrongBox<int> received, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(received);
+        long from = offset + received.Value;
+        while (received.Value < destination.Length)
+        {
+            int read = await body.ReadAsync(destination[received.Value..], cancellationToken).ConfigureAwait(false);
+            if (read == 0) break;
+            received.Value += read;
+        }
+
+        if (received.Value < destination.Length)
+        {
+            throw new IOException(string.Create(CultureInfo.InvariantCulture, $"The response body ended after {offset + received.Value - from} of {offset + destination.Length - from} bytes."));
+        }
+    }
 
     /// <summary>Reads exactly <c>destination.Length</c> bytes, all inside the source, blocking; by default through <see cref="ReadCoreAsync"/>.</summary>
     /// <param name="offset">The offset of the first byte.</param>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Pipeline.Core.Storage;
@@ -12,14 +13,14 @@ internal sealed class S3Source(IAmazonS3 client, S3Location location, long lengt
 {
     protected override async ValueTask<int> ReadCoreAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        int got = 0;
+        var received = new StrongBox<int>();
         await StorageRetry.RunAsync(
             Location,
-            () => offset + got,
+            () => offset + received.Value,
             options,
             async (_, token) =>
             {
-                long from = offset + got;
+                long from = offset + received.Value;
                 var request = new GetObjectRequest
                 {
                     BucketName = location.Bucket,
@@ -47,26 +48,13 @@ internal sealed class S3Source(IAmazonS3 client, S3Location location, long lengt
                             string.Create(CultureInfo.InvariantCulture, $"'{Location}' at offset {from} was replaced while it was read (its ETag changed from {Version} to {response.ETag})."), Location, from, null);
                     }
 
-                    Stream body = response.ResponseStream;
-
-                    // Progress is kept across attempts: a retry asks only for the bytes still missing.
-                    while (got < destination.Length)
-                    {
-                        int read = await body.ReadAsync(destination[got..], token).ConfigureAwait(false);
-                        if (read == 0) break;
-                        got += read;
-                    }
+                    await ReceiveBodyAsync(response.ResponseStream, offset, destination, received, token).ConfigureAwait(false);
                 }
 
-                if (got < destination.Length)
-                {
-                    throw new IOException(string.Create(CultureInfo.InvariantCulture, $"The response body ended after {offset + got - from} of {offset + destination.Length - from} bytes."));
-                }
-
-                return got;
+                return received.Value;
             },
             S3Errors.IsTransient,
             cancellationToken).ConfigureAwait(false);
-        return got;
+        return received.Value;
     }
 }

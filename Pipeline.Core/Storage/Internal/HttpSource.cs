@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Net.Http.Headers;
 
 namespace Pipeline.Core.Storage.Internal;
@@ -25,14 +26,14 @@ internal sealed class HttpSource : ByteSource
 
     protected override async ValueTask<int> ReadCoreAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        int got = 0;
+        var received = new StrongBox<int>();
         await StorageRetry.RunAsync(
             Location,
-            () => offset + got,
+            () => offset + received.Value,
             _options,
             async (_, token) =>
             {
-                long from = offset + got;
+                long from = offset + received.Value;
                 using var request = new HttpRequestMessage(HttpMethod.Get, _uri);
                 request.Headers.Range = new RangeHeaderValue(from, offset + destination.Length - 1);
                 if (_etag is not null) request.Headers.IfMatch.Add(_etag);
@@ -54,25 +55,14 @@ internal sealed class HttpSource : ByteSource
                 Stream body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
                 await using (body.ConfigureAwait(false))
                 {
-                    // Progress is kept across attempts: a retry asks only for the bytes still missing.
-                    while (got < destination.Length)
-                    {
-                        int read = await body.ReadAsync(destination[got..], token).ConfigureAwait(false);
-                        if (read == 0) break;
-                        got += read;
-                    }
+                    await ReceiveBodyAsync(body, offset, destination, received, token).ConfigureAwait(false);
                 }
 
-                if (got < destination.Length)
-                {
-                    throw new IOException(string.Create(CultureInfo.InvariantCulture, $"The response body ended after {offset + got - from} of {offset + destination.Length - from} bytes."));
-                }
-
-                return got;
+                return received.Value;
             },
             HttpStorageProvider.IsTransient,
             cancellationToken).ConfigureAwait(false);
-        return got;
+        return received.Value;
     }
 
     private void HttpStatusCodeCheck(HttpResponseMessage response, long from)
