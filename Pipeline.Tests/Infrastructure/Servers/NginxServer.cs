@@ -37,24 +37,16 @@ internal sealed class NginxServer : IDisposable
             var info = new ProcessStartInfo(nginx)
             {
                 ArgumentList = { "-p", prefix.Path, "-c", conf, "-e", Path.Combine(prefix.Path, "error.log") },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
             };
-            Process process = Process.Start(info)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
             try
             {
-                ServerRequirement.WaitForPortAsync(port, process, "nginx", TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
-                return new NginxServer(process, prefix, port);
+                return new NginxServer(ServerRequirement.StartListening(info, port, "nginx", TimeSpan.FromSeconds(20)), prefix, port);
             }
-            catch (InvalidOperationException) when (attempt < 2)
+            catch (Exception error)
             {
-                process.Dispose();
+                // Lost the free port to another process between choosing and binding it: try another.
                 prefix.Dispose();
+                if (error is not InvalidOperationException || attempt >= 2) throw;
             }
         }
     }

@@ -75,24 +75,17 @@ internal sealed class S3rverServer : IDisposable
             var info = new ProcessStartInfo(node)
             {
                 ArgumentList = { script, "-d", data.Path, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", Bucket },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
             };
-            Process process = Process.Start(info)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
             try
             {
-                ServerRequirement.WaitForPortAsync(port, process, "s3rver", TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
-                return new S3rverServer(process, data, port);
+                return new S3rverServer(ServerRequirement.StartListening(info, port, "s3rver", TimeSpan.FromSeconds(30)), data, port);
             }
-            catch (InvalidOperationException) when (attempt < 2)
+            catch (Exception error)
             {
                 // Lost the free port to another process between choosing and binding it: try another.
-                process.Dispose();
+                if (error is InvalidOperationException && attempt < 2) continue;
+                data.Dispose();
+                throw;
             }
         }
     }

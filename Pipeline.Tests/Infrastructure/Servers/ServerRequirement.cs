@@ -47,6 +47,32 @@ internal static class ServerRequirement
         return port;
     }
 
+    /// <summary>Starts a server process with its output drained and waits until it listens on 127.0.0.1:<paramref name="port"/>; a server that never does is killed, never left behind.</summary>
+    /// <exception cref="InvalidOperationException">The process exited first (for instance, it lost the port to another process).</exception>
+    /// <exception cref="TimeoutException">It did not listen within <paramref name="timeout"/>.</exception>
+    public static System.Diagnostics.Process StartListening(System.Diagnostics.ProcessStartInfo info, int port, string what, TimeSpan timeout)
+    {
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        System.Diagnostics.Process process = System.Diagnostics.Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            WaitForPortAsync(port, process, what, timeout).GetAwaiter().GetResult();
+            return process;
+        }
+        catch
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
+    }
+
     public static async Task WaitForPortAsync(int port, System.Diagnostics.Process process, string what, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
