@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -10,7 +9,7 @@ internal sealed class GatherPlan
 {
     private int[] _indices = [];
     private float[] _weights = [];
-    private int[] _rounded = [];
+    private float[] _sums = [];
     private int _taps;
     private int _length;
 
@@ -28,7 +27,7 @@ internal sealed class GatherPlan
             _length = destinationRow,
             _indices = ArrayPool<int>.Shared.Rent(padded * axis.Taps),
             _weights = ArrayPool<float>.Shared.Rent(padded * axis.Taps),
-            _rounded = ArrayPool<int>.Shared.Rent(padded + 32),
+            _sums = ArrayPool<float>.Shared.Rent(padded),
         };
         for (int k = 0; k < axis.Taps; k++)
         {
@@ -59,7 +58,7 @@ internal sealed class GatherPlan
         fixed (float* source = row)
         fixed (int* indices = _indices)
         fixed (float* weights = _weights)
-        fixed (int* rounded = _rounded)
+        fixed (float* sums = _sums)
         {
             for (int e = 0; e < padded; e += 8)
             {
@@ -72,39 +71,17 @@ internal sealed class GatherPlan
                     sum = Fma.IsSupported ? Fma.MultiplyAdd(values, weight, sum) : Avx.Add(Avx.Multiply(values, weight), sum);
                 }
 
-                // Rounds to nearest, ties to even (the default MXCSR mode), as saturate_cast does.
-                Avx.Store(rounded + e, Avx.ConvertToVector256Int32(sum));
+                Avx.Store(sums + e, sum);
             }
         }
 
-        Narrow(_rounded.AsSpan(0, _length), destination);
+        Resampler.NarrowRounded(_sums.AsSpan(0, _length), destination);
     }
 
     public void Return()
     {
         ArrayPool<int>.Shared.Return(_indices);
         ArrayPool<float>.Shared.Return(_weights);
-        ArrayPool<int>.Shared.Return(_rounded);
-    }
-
-    private static void Narrow(ReadOnlySpan<int> values, Span<byte> destination)
-    {
-        int i = 0;
-        ref int source = ref MemoryMarshal.GetReference(values);
-        ref byte target = ref MemoryMarshal.GetReference(destination);
-        Vector256<int> zero = Vector256<int>.Zero;
-        Vector256<int> max = Vector256.Create(255);
-        for (; i + 32 <= values.Length; i += 32)
-        {
-            Vector256<int> a = Vector256.Min(Vector256.Max(Vector256.LoadUnsafe(ref source, (nuint)i), zero), max);
-            Vector256<int> b = Vector256.Min(Vector256.Max(Vector256.LoadUnsafe(ref source, (nuint)(i + 8)), zero), max);
-            Vector256<int> c = Vector256.Min(Vector256.Max(Vector256.LoadUnsafe(ref source, (nuint)(i + 16)), zero), max);
-            Vector256<int> d = Vector256.Min(Vector256.Max(Vector256.LoadUnsafe(ref source, (nuint)(i + 24)), zero), max);
-            Vector256<ushort> low = Vector256.Narrow(a.AsUInt32(), b.AsUInt32());
-            Vector256<ushort> high = Vector256.Narrow(c.AsUInt32(), d.AsUInt32());
-            Vector256.Narrow(low, high).StoreUnsafe(ref target, (nuint)i);
-        }
-
-        for (; i < values.Length; i++) destination[i] = (byte)Math.Clamp(values[i], 0, 255);
+        ArrayPool<float>.Shared.Return(_sums);
     }
 }
