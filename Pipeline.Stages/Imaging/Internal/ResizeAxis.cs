@@ -59,10 +59,6 @@ internal sealed class ResizeAxis : IDisposable
         _weights = [];
     }
 
-    /// <summary>Builds the taps of all destination indices of an axis (see <see cref="Create(int, int, Interpolation, bool, int, int)"/>).</summary>
-    public static ResizeAxis Create(int source, int destination, Interpolation interp, bool areaShrinkBothAxes) =>
-        Create(source, destination, interp, areaShrinkBothAxes, 0, destination);
-
     /// <summary>Builds the taps of an axis as <c>cv::resize</c> does for bilinear, bicubic, area and Lanczos-4 (nearest is handled apart).</summary>
     /// <param name="source">The source length.</param>
     /// <param name="destination">The destination length.</param>
