@@ -29,4 +29,10 @@ internal enum IteratorKind : byte
 
     /// <summary>A <c>SampleIter&lt;T&gt;</c>.</summary>
     Sample = 9,
+
+    /// <summary>An <c>ImageDetRecordIter</c>.</summary>
+    ImageDetRecord = 20,
+
+    /// <summary>An <c>ImageDetIter</c>.</summary>
+    ImageDet = 21,
 }

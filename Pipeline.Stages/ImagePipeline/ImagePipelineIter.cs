@@ -21,7 +21,7 @@ namespace Pipeline.Stages.ImagePipeline;
 public class ImagePipelineIter : DataIter
 {
     private readonly ImagePipelineOptions _options;
-    private readonly BatchAssembler _assembler;
+    private BatchAssembler _assembler;
     private readonly SampleProcessor _processor;
     private readonly EpochRunner _epochs;
     private Func<CancellationToken, Task<SampleLayout>>? _prepareLayout;
@@ -32,6 +32,7 @@ public class ImagePipelineIter : DataIter
     private int? _restoredCarryOut;
     private ulong? _dataFingerprint;
     private ulong? _optionsFingerprint;
+    private IReadOnlyList<DataDesc> _provideLabel;
 
     /// <summary>Builds the pipeline and starts prefetching the first epoch.</summary>
     /// <param name="options">The pipeline's parts.</param>
@@ -42,8 +43,8 @@ public class ImagePipelineIter : DataIter
         _options = options;
         SampleLayout layout = options.Layout;
         ProvideData = [new DataDesc(options.DataName, [options.BatchSize, layout.Channels, layout.Height, layout.Width], layout.DType)];
-        ProvideLabel = [new DataDesc(options.LabelName, options.LabelWidth == 1 ? [options.BatchSize] : [options.BatchSize, options.LabelWidth])];
-        _assembler = new BatchAssembler(ProvideData, ProvideLabel, options.LastBatchHandle) { ZeroFillPad = options.ZeroFillPad };
+        _provideLabel = [new DataDesc(options.LabelName, options.LabelShape is { } shape ? [options.BatchSize, .. shape] : options.LabelWidth == 1 ? [options.BatchSize] : [options.BatchSize, options.LabelWidth])];
+        _assembler = new BatchAssembler(ProvideData, _provideLabel, options.LastBatchHandle) { ZeroFillPad = options.ZeroFillPad };
         Metrics = new PipelineMetrics(options.Threads);
         _processor = new SampleProcessor(options, Metrics);
         _prepareLayout = options.PrepareLayout;
@@ -58,7 +59,7 @@ public class ImagePipelineIter : DataIter
     public override IReadOnlyList<DataDesc> ProvideData { get; }
 
     /// <inheritdoc />
-    public override IReadOnlyList<DataDesc> ProvideLabel { get; }
+    public override IReadOnlyList<DataDesc> ProvideLabel => _provideLabel;
 
     /// <inheritdoc />
     public override async ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default)
@@ -112,7 +113,9 @@ public class ImagePipelineIter : DataIter
     /// file (to the start of the shuffle chunk, which is read again but not decoded). No image before the position is decoded.</remarks>
     /// <exception cref="NotSupportedException">The source cannot start an epoch at a position.</exception>
     /// <exception cref="ObjectDisposedException">The iterator has been disposed.</exception>
-    public override void RestoreState(IteratorState state)
+    public override void RestoreState(IteratorState state) => RestoreState(state, null);
+
+    private void RestoreState(IteratorState state, Action? swap)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (!_options.Source.CanSeek) throw new NotSupportedException($"{GetType().Name} cannot restore a position: its source {_options.Source.GetType().FullName} cannot start an epoch at a position.");
@@ -135,7 +138,28 @@ public class ImagePipelineIter : DataIter
         _resumeFrom = state.BatchesInEpoch > 0 ? cursor : null;
         _rebuildFrom = rebuildCarry ? cursor : null;
         _restoredCarryOut = state.Ended ? carryOut : null;
-        _epochs.Restore(state.Epoch, state.BatchesInEpoch, state.Ended, _assembler.Reset);
+        _epochs.Restore(state.Epoch, state.BatchesInEpoch, state.Ended, () =>
+        {
+            swap?.Invoke();
+            _assembler.Reset();
+        });
+    }
+
+    /// <summary>Changes the shape of every later batch's label (a detection iterator's <c>reshape</c>): the running epoch stops and continues from the position after the last batch returned, with the new shape.</summary>
+    /// <param name="labelShape">One sample's label shape.</param>
+    internal void ReshapeLabel(int[] labelShape)
+    {
+        IteratorState state = SaveState();
+        DataDesc old = _provideLabel[0];
+        IReadOnlyList<DataDesc> reshaped = [old with { Shape = [BatchSize, .. labelShape] }];
+        BatchAssembler previous = _assembler;
+        RestoreState(state, () =>
+        {
+            // The old graph has stopped: batches it made stay valid; the next graph fills rows of the new width.
+            previous.Dispose();
+            _assembler = new BatchAssembler(ProvideData, reshaped, _options.LastBatchHandle) { ZeroFillPad = _options.ZeroFillPad };
+        });
+        _provideLabel = reshaped;
     }
 
     /// <inheritdoc />

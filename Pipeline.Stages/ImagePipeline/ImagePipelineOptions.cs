@@ -55,6 +55,12 @@ public sealed record ImagePipelineOptions
     /// <summary>Gets work deferred to first use that yields the final layout (MXNet computes a missing mean image from the data); it runs once, before the first record is decoded, and its time shows in <see cref="PipelineMetrics.Preparation"/>.</summary>
     internal Func<CancellationToken, Task<SampleLayout>>? PrepareLayout { get; init; }
 
+    /// <summary>Gets the detection stage: box-aware augmentation and the label layout of <c>ImageDetRecordIter</c> and <c>ImageDetIter</c>; <see cref="Augmenter"/> is then not used.</summary>
+    internal DetectionStage? Detection { get; init; }
+
+    /// <summary>Gets the shape of one sample's label when it has more than one axis (detection's (objects, width)); its product must be <see cref="LabelWidth"/>.</summary>
+    internal int[]? LabelShape { get; init; }
+
     /// <summary>Gets the kind of iterator an <see cref="IteratorState"/> of this pipeline records.</summary>
     internal IteratorKind StateKind { get; init; } = IteratorKind.ImagePipeline;
 
@@ -71,6 +77,7 @@ public sealed record ImagePipelineOptions
         if (Layout.Channels is not (1 or 3 or 4)) throw new ArgumentException($"Image pipelines decode to 1 (gray), 3 (RGB) or 4 (RGBA) channels; the layout asks for {Layout.Channels}.", nameof(Layout));
         if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be positive.");
         if (LabelWidth <= 0) throw new ArgumentOutOfRangeException(nameof(LabelWidth), LabelWidth, "LabelWidth must be positive.");
+        if (LabelShape is { } shape && shape.Aggregate(1L, (a, b) => a * b) != LabelWidth) throw new ArgumentException($"The label shape {DataDesc.FormatTuple(shape)} does not hold LabelWidth = {LabelWidth} values.", nameof(LabelWidth));
         if (Threads <= 0) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be positive.");
         if (Prefetch <= 0) throw new ArgumentOutOfRangeException(nameof(Prefetch), Prefetch, "Prefetch must be positive.");
         if (!Enum.IsDefined(LastBatchHandle)) throw new ArgumentOutOfRangeException(nameof(LastBatchHandle), LastBatchHandle, "Unknown LastBatchHandle.");

@@ -44,17 +44,25 @@ internal sealed class SampleProcessor
             cancellationToken.ThrowIfCancellationRequested();
             SeededRandom rng = SeededRandom.For(_options.Seed, raw.Epoch ?? epoch, raw.Ordinal);
             NDArray image;
+            float[] label = raw.Label;
             try
             {
-                image = DecodeAndAugment(raw.Data.Span, rng);
+                if (_options.Detection is { } detection)
+                {
+                    (image, label) = detection.Process(DecodeAndAugment(raw.Data.Span, rng, augment: false), raw.Label, rng);
+                }
+                else
+                {
+                    image = DecodeAndAugment(raw.Data.Span, rng, augment: true);
+                }
             }
-            catch (ImagingException error)
+            catch (Exception error) when (error is ImagingException or FormatException)
             {
                 if (Failure(raw.Id, raw.Source, error) is { } failure) throw failure;
                 return new EpochMessage<ProcessedSample>(new ProcessedSample(null, rng, raw.Label, raw.Id, raw.Source, raw.Next, raw.IsFiller), IsEndOfEpoch: false);
             }
 
-            return new EpochMessage<ProcessedSample>(new ProcessedSample(image, rng, raw.Label, raw.Id, raw.Source, raw.Next, raw.IsFiller), IsEndOfEpoch: false);
+            return new EpochMessage<ProcessedSample>(new ProcessedSample(image, rng, label, raw.Id, raw.Source, raw.Next, raw.IsFiller), IsEndOfEpoch: false);
         }
         finally
         {
@@ -78,7 +86,18 @@ internal sealed class SampleProcessor
         long start = Stopwatch.GetTimestamp();
         try
         {
-            if (sample.Label.Length * sizeof(float) != _labelBytes)
+            if (_options.Detection is { } detection)
+            {
+                // The label goes first: a sample whose boxes do not fit its row is refused before its pixels are laid out.
+                if (detection.Write(sample.Label, MemoryMarshal.Cast<byte, float>(assembler.LabelSlots(0, 1))) is { } misfit)
+                {
+                    var error = new RecordFormatException($"Record {sample.Id} ({sample.Source}) does not fit the label shape: {misfit}.", null, null, sample.Source);
+                    if (_options.CorruptRecords == CorruptRecordPolicy.Throw) throw error;
+                    _metrics.AddSkipped($"{sample.Source}: {error.Message}");
+                    return null;
+                }
+            }
+            else if (sample.Label.Length * sizeof(float) != _labelBytes)
             {
                 throw new RecordFormatException($"Record {sample.Id} ({sample.Source}) has {sample.Label.Length} labels but LabelWidth is {_labelBytes / sizeof(float)}.");
             }
@@ -94,7 +113,7 @@ internal sealed class SampleProcessor
                 return null;
             }
 
-            MemoryMarshal.AsBytes(sample.Label.AsSpan()).CopyTo(assembler.LabelSlots(0, 1));
+            if (_options.Detection is null) MemoryMarshal.AsBytes(sample.Label.AsSpan()).CopyTo(assembler.LabelSlots(0, 1));
             assembler.IndexSlots(1)[0] = (long)sample.Id;
             if (sample.IsFiller) return assembler.CommitFiller(1);
             DataBatch? batch = assembler.Commit(1);
@@ -110,8 +129,8 @@ internal sealed class SampleProcessor
         }
     }
 
-    /// <summary>Counts a record's imaging failure as a skip under <see cref="CorruptRecordPolicy.Skip"/>; otherwise gives the error that fails the epoch, naming the record.</summary>
-    private RecordFormatException? Failure(ulong id, string source, ImagingException error)
+    /// <summary>Counts a record's imaging or label failure as a skip under <see cref="CorruptRecordPolicy.Skip"/>; otherwise gives the error that fails the epoch, naming the record.</summary>
+    private RecordFormatException? Failure(ulong id, string source, Exception error)
     {
         if (_options.CorruptRecords == CorruptRecordPolicy.Skip)
         {
@@ -119,8 +138,8 @@ internal sealed class SampleProcessor
             return null;
         }
 
-        string what = error is ImageDecodeException ? "decode" : "process";
-        return new RecordFormatException($"Cannot {what} the image of record {id} ({source}): {error.Message}", null, null, source, error);
+        string what = error switch { ImageDecodeException => "decode the image of", FormatException => "parse the detection label of", _ => "process the image of" };
+        return new RecordFormatException($"Cannot {what} record {id} ({source}): {error.Message}", null, null, source, error);
     }
 
     /// <summary>The largest DCT scale (1/8, 1/4, 1/2) whose decoded size is still at least the augmenter's first resize in both axes, else full size.</summary>
@@ -136,9 +155,9 @@ internal sealed class SampleProcessor
         return 1;
     }
 
-    private NDArray DecodeAndAugment(ReadOnlySpan<byte> encoded, Random rng)
+    private NDArray DecodeAndAugment(ReadOnlySpan<byte> encoded, Random rng, bool augment)
     {
-        if (_options.Augmenter is IDecodedPixelsAugmenter { AcceptsDecodedPixels: true } fused && _decode.Color && Layout.Channels == 3)
+        if (augment && _options.Augmenter is IDecodedPixelsAugmenter { AcceptsDecodedPixels: true } fused && _decode.Color && Layout.Channels == 3)
         {
             // Resize and crop straight from the decoder's pixel buffer: no full-size copy of the image. With scaled decode,
             // a JPEG arrives already reduced in the DCT domain, never below the augmenter's first resize.
@@ -163,6 +182,6 @@ internal sealed class SampleProcessor
             image = ImageOps.Decode(encoded, _decode);
         }
 
-        return _options.Augmenter is { } augmenter ? augmenter.Apply(image, rng) : image;
+        return augment && _options.Augmenter is { } augmenter ? augmenter.Apply(image, rng) : image;
     }
 }

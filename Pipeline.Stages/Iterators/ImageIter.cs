@@ -36,35 +36,7 @@ public sealed class ImageIter : ImagePipelineIter
 
     private static ImagePipelineOptions BuildPipeline(ImageIterOptions o)
     {
-        StorageOptions storage = o.Storage ?? StorageOptions.Default;
-        IReadOnlyList<ImageListEntry>? entries = null;
-        if (o.PathImgList is not null)
-        {
-            entries = ImageList.Read(o.PathImgList, null, storage);
-        }
-        else if (o.ImgList is not null)
-        {
-            entries = [.. o.ImgList.Select((e, i) => new ImageListEntry(i + 1, e.Label, e.Path))];
-        }
-
-        ImageRecordSource source;
-        if (o.PathImgRec is not null)
-        {
-            bool indexed = o.PathImgIdx is not null;
-
-            // As MXNet: a list overrides the record labels only when the records are read by key.
-            LabelResolver labels = indexed && entries is not null
-                ? LabelResolver.FromEntries(o.LabelWidth, entries, o.PathImgList)
-                : new LabelResolver(o.LabelWidth, null, o.PathImgList);
-            source = indexed
-                ? new IndexedRecordSource(o.PathImgIdx!, o.PathImgRec, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, labels, storage)
-                : new RecordFileSource(o.PathImgRec, 0, 1, labels, 0, o.Seed, storage);
-        }
-        else
-        {
-            source = new ImageListSource(entries!, o.PathRoot ?? string.Empty, o.PartIndex, o.NumParts, o.Shuffle, o.Seed) { Storage = storage };
-        }
-
+        ImageRecordSource source = CreateSource(o.PathImgRec, o.PathImgIdx, o.PathImgList, o.PathRoot, o.ImgList, o.LabelWidth, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, o.Storage, out _);
         IReadOnlyList<Augmenter> augmenters = o.AugList ?? Augmenters.Create(
             o.DataShape, o.Resize, o.RandCrop, o.RandResize, o.RandMirror, o.Mean, o.Std, o.Brightness, o.Contrast, o.Saturation, o.Hue, o.PcaNoise, o.RandGray, o.InterMethod);
         return new ImagePipelineOptions
@@ -88,6 +60,39 @@ public sealed class ImageIter : ImagePipelineIter
                 DataDesc.FormatTuple(o.DataShape), o.Resize, o.RandCrop, o.RandResize, o.RandMirror, Join(o.Mean), Join(o.Std), o.Brightness, o.Contrast, o.Saturation, o.Hue,
                 o.PcaNoise, o.RandGray, o.InterMethod, o.DType, o.PartIndex, o.NumParts, o.AugList is null ? "default" : string.Join(',', o.AugList.Select(a => a.GetType().Name))),
         };
+    }
+
+    /// <summary>The source of <c>ImageIter</c> and <c>ImageDetIter</c>: a <c>.rec</c> (by key with its <c>.idx</c>), a <c>.lst</c> under a root, or an in-memory list; <paramref name="entries"/> gets the list read, if any.</summary>
+    /// <remarks>A label width of 0 takes labels of any width (detection).</remarks>
+    internal static ImageRecordSource CreateSource(
+        string? pathImgRec, string? pathImgIdx, string? pathImgList, string? pathRoot, IReadOnlyList<(float[] Label, string Path)>? imgList, int labelWidth,
+        int partIndex, int numParts, bool shuffle, int seed, StorageOptions? storageOptions, out IReadOnlyList<ImageListEntry>? entries)
+    {
+        StorageOptions storage = storageOptions ?? StorageOptions.Default;
+        entries = null;
+        if (pathImgList is not null)
+        {
+            entries = ImageList.Read(pathImgList, null, storage);
+        }
+        else if (imgList is not null)
+        {
+            entries = [.. imgList.Select((e, i) => new ImageListEntry(i + 1, e.Label, e.Path))];
+        }
+
+        if (pathImgRec is not null)
+        {
+            bool indexed = pathImgIdx is not null;
+
+            // As MXNet: a list overrides the record labels only when the records are read by key.
+            LabelResolver labels = indexed && entries is not null
+                ? LabelResolver.FromEntries(labelWidth, entries, pathImgList)
+                : new LabelResolver(labelWidth, null, pathImgList);
+            return indexed
+                ? new IndexedRecordSource(pathImgIdx!, pathImgRec, partIndex, numParts, shuffle, seed, labels, storage)
+                : new RecordFileSource(pathImgRec, 0, 1, labels, 0, seed, storage);
+        }
+
+        return new ImageListSource(entries!, pathRoot ?? string.Empty, partIndex, numParts, shuffle, seed) { Storage = storage };
     }
 
     private static string Join(float[]? values) => values is null ? "-" : string.Join(',', values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
