@@ -160,7 +160,7 @@ internal sealed class DefaultDetRecordAugmenter : DetAugmenter
     }
 
     /// <summary>The crop samplers in a random order; the first that finds a crop within its trials wins. The window is in canvas pixels.</summary>
-    private (ImageRect Window, float[,] Label)? Crop(float[,] label, int width, int height, Random rng)
+    internal (ImageRect Window, float[,] Label)? Crop(float[,] label, int width, int height, Random rng)
     {
         DetCropSampler[] samplers = _o.Samplers;
         Span<int> order = samplers.Length <= 64 ? stackalloc int[samplers.Length] : new int[samplers.Length];
@@ -197,7 +197,7 @@ internal sealed class DefaultDetRecordAugmenter : DetAugmenter
     }
 
     /// <summary><c>ImageDetLabel::TryCrop</c>: whether some object meets every constraint the sampler sets, then the emitted objects in the crop's coordinates (null when none is left).</summary>
-    private float[,]? TryCrop(float[,] label, ImageRect window, int width, int height, DetCropSampler s)
+    internal float[,]? TryCrop(float[,] label, ImageRect window, int width, int height, DetCropSampler s)
     {
         int count = label.GetLength(0);
         if (count == 0) return label;
