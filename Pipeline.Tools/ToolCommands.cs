@@ -70,7 +70,7 @@ public static class ToolCommands
         var interMethod = new Option<int>("--inter-method") { Description = "Resize interpolation: 0 nearest, 1 bilinear, 2 bicubic, 3 area, 4 Lanczos-4.", DefaultValueFactory = _ => 1 };
         interMethod.AcceptOnlyFromAmong("0", "1", "2", "3", "4");
         var rgbResize = new Option<bool>("--rgb-resize") { Description = "Resize JPEGs through RGB, in im2rec.py's order, instead of resizing their Y, Cb, Cr planes (faster; about 2 levels apart)." };
-        var packLabel = new Option<bool>("--pack-label") { Description = "Store every label of multi-label lines." };
+        var packLabel = new Option<bool>("--pack-label") { Description = "Store every label of multi-label lines, each line with its own count (detection lists: header, then the objects)." };
         var threads = new Option<int>("--num-thread") { Description = "Decode/encode threads.", DefaultValueFactory = _ => 1 };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first unreadable image instead of skipping it." };
         var output = new Option<string?>("--output") { Description = "Folder or URI prefix (s3://bucket/prefix/) for the .rec and .idx (default: next to the lists). S3 settings come from the AWS environment." };
@@ -207,10 +207,11 @@ public static class ToolCommands
         });
 
         var count = new Option<int>("-n") { Description = "How many records.", DefaultValueFactory = _ => 10 };
-        var head = new Command("head", "Show the headers of the first records.") { file, count };
-        head.SetAction(result => ShowHeaders(console, result.GetRequiredValue(file), result.GetValue(count)));
-        var cat = new Command("cat", "Show the headers of every record.") { file };
-        cat.SetAction(result => ShowHeaders(console, result.GetRequiredValue(file), -1));
+        var det = new Option<bool>("--det") { Description = "Show packed labels as detection labels: header, then each object's class and box (xmin, ymin)-(xmax, ymax)." };
+        var head = new Command("head", "Show the headers of the first records.") { file, count, det };
+        head.SetAction(result => ShowHeaders(console, result.GetRequiredValue(file), result.GetValue(count), result.GetValue(det)));
+        var cat = new Command("cat", "Show the headers of every record.") { file, det };
+        cat.SetAction(result => ShowHeaders(console, result.GetRequiredValue(file), -1, result.GetValue(det)));
 
         var parts = new Option<int>("--parts") { Description = "Number of shards.", Required = true };
         var outPrefix = new Option<string?>("--prefix") { Description = "Shard prefix (default: the .rec without extension)." };
@@ -275,16 +276,43 @@ public static class ToolCommands
         return rec;
     }
 
-    private static int ShowHeaders(IAnsiConsole console, string path, int count)
+    private static int ShowHeaders(IAnsiConsole console, string path, int count, bool detection)
     {
         var table = new Table().AddColumn("offset").AddColumn("flag").AddColumn("label").AddColumn("id").AddColumn("id2").AddColumn("payload bytes");
         foreach ((long offset, ImageRecordHeader header, int bytes) in RecordFileTools.Headers(path, count))
         {
-            string label = header.Labels is { } labels ? "[" + string.Join(", ", labels.Select(l => l.ToString(CultureInfo.InvariantCulture))) + "]" : header.Label.ToString(CultureInfo.InvariantCulture);
+            string label = header.Labels is { } labels
+                ? detection ? Markup.Escape(DetectionText(labels)) : "[" + string.Join(", ", labels.Select(l => l.ToString(CultureInfo.InvariantCulture))) + "]"
+                : header.Label.ToString(CultureInfo.InvariantCulture);
             table.AddRow(offset.ToString(CultureInfo.InvariantCulture), header.Flag.ToString(CultureInfo.InvariantCulture), label, header.Id.ToString(CultureInfo.InvariantCulture), header.Id2.ToString(CultureInfo.InvariantCulture), bytes.ToString(CultureInfo.InvariantCulture));
         }
 
         console.Write(table);
         return 0;
+    }
+
+    /// <summary>A detection label as text: its header, then one line per object (class and box), or why it does not parse.</summary>
+    internal static string DetectionText(float[] raw)
+    {
+        DetectionLabel label;
+        try
+        {
+            label = DetectionLabel.Parse(raw);
+        }
+        catch (FormatException error)
+        {
+            return "not a detection label: " + error.Message;
+        }
+
+        var text = new System.Text.StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"header [{string.Join(", ", label.Header.Select(v => v.ToString(CultureInfo.InvariantCulture)))}], {label.Count} object{(label.Count == 1 ? string.Empty : "s")}");
+        for (int i = 0; i < label.Count; i++)
+        {
+            float[,] o = label.Objects;
+            text.Append('\n').Append(CultureInfo.InvariantCulture, $"{o[i, 0]}: ({o[i, 1]:0.###}, {o[i, 2]:0.###})-({o[i, 3]:0.###}, {o[i, 4]:0.###})");
+            for (int k = 5; k < label.ObjectWidth; k++) text.Append(CultureInfo.InvariantCulture, $" {o[i, k]}");
+        }
+
+        return text.ToString();
     }
 }

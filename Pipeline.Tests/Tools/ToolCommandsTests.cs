@@ -54,6 +54,30 @@ public sealed class ToolCommandsTests
     }
 
     [Fact]
+    public async Task Im2Rec_DetectionListWithPackLabel_PacksEachLineWidthAndRecHeadShowsTheBoxes()
+    {
+        using var temp = new TempDirectory();
+        string prefix = temp.File("det");
+        File.WriteAllLines(prefix + ".lst",
+        [
+            "0\t2\t5\t3\t0.1\t0.2\t0.5\t0.6\tobjects/kite.jpg",
+            "1\t4\t6\t640\t480\t1\t0.25\t0.25\t0.75\t0.5\t0\t7\t0\t0\t1\t1\t1\tobjects/cups_square.jpg",
+            "2\t2\t5\t1\t0.9\t0.2\t0.5\t0.6\tobjects/grey.jpg",
+        ]);
+        (int code, string text) = await RunAsync("im2rec", prefix, TestFiles.PhotosDir, "--pack-label", "--resize", "32");
+        Assert.Equal(0, code);
+        Assert.Equal([7u, 16u, 7u], Pipeline.Core.RecordIO.RecordFileTools.Headers(prefix + ".rec", -1).Select(h => h.Header.Flag));
+
+        (code, text) = await RunAsync("rec", "head", prefix + ".rec", "--det");
+        Assert.Equal(0, code);
+        Assert.Contains("header [2, 5], 1 object", text, StringComparison.Ordinal);
+        Assert.Contains("3: (0.1, 0.2)-(0.5, 0.6)", text, StringComparison.Ordinal);
+        Assert.Contains("header [4, 6, 640, 480], 2 objects", text, StringComparison.Ordinal);
+        Assert.Contains("7: (0, 0)-(1, 1) 1", text, StringComparison.Ordinal);
+        Assert.Contains("xmin 0.9 > xmax 0.5", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Im2Rec_MXNetInterMethodAndEncoding_MapToTheEnums()
     {
         using var temp = new TempDirectory();
