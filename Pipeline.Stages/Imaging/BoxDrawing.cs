@@ -14,7 +14,7 @@ public static class BoxDrawing
         [0, 0, 7, 0, 0],
     ];
 
-    /// <summary>Draws every object of a label: its box outline in its class colour and its class id in the box's top-left corner.</summary>
+    /// <summary>Draws every object of a label: its box outline in its class colour and its class id on a tag at the box's top-left corner (above it where there is room).</summary>
     /// <param name="image">An (H, W, 1, 3 or 4) uint8 image, changed in place.</param>
     /// <param name="objects">Object rows (id, xmin, ymin, xmax, ymax, extra...) with coordinates normalized to the image; rows with a negative id (padding) are skipped.</param>
     /// <param name="thickness">The outline's width in pixels.</param>
@@ -82,13 +82,13 @@ public static class BoxDrawing
         Fill(pixels, height, width, channels, new ImageRect(box.X + box.Width - t, box.Y, t, box.Height), colour);
     }
 
-    /// <summary>Draws digits (and '-') on a filled tag of <paramref name="background"/> whose top-left corner is (x, y), inside the image.</summary>
+    /// <summary>Draws digits (and '-') on a filled tag of <paramref name="background"/> just above the box corner (x, y), or inside it where there is no room above, kept inside the image.</summary>
     private static void DrawLabel(Span<byte> pixels, int height, int width, int channels, int x, int y, string text, ReadOnlySpan<byte> background)
     {
         const int Scale = 2;
         int tagW = (text.Length * 4 * Scale) + Scale, tagH = 7 * Scale;
         x = Math.Clamp(x, 0, Math.Max(0, width - tagW));
-        y = Math.Clamp(y, 0, Math.Max(0, height - tagH));
+        y = Math.Clamp(y >= tagH ? y - tagH : y, 0, Math.Max(0, height - tagH));
         Fill(pixels, height, width, channels, new ImageRect(x, y, tagW, tagH), background);
         ReadOnlySpan<byte> ink = (background[0] * 299) + (background[1] * 587) + (background[2] * 114) > 128_000 ? [0, 0, 0] : [255, 255, 255];
         for (int c = 0; c < text.Length; c++)

@@ -44,6 +44,9 @@ public sealed class TourTests
         AssertPng(Path.Combine(temp.Path, "imageiter-batch.png"), h, w);
         (w, h) = ((int, int))results["imagerecorditer.sheet"];
         AssertPng(Path.Combine(temp.Path, "imagerecorditer-batch.png"), h, w);
+        (w, h) = ((int, int))results["detection.sheet"];
+        AssertPng(Path.Combine(temp.Path, "detection-batch.png"), h, w);
+        Assert.Contains("epoch 1 image 2: ", text, StringComparison.Ordinal);
         Assert.Contains("Files written under", text, StringComparison.Ordinal);
     }
 

@@ -24,9 +24,9 @@ public sealed class BoxDrawingTests
         Assert.Equal(new byte[3], Pixel(p, 150, 50));
         Assert.Equal(new byte[3], Pixel(p, 10, 10));
 
-        // The id's tag sits in the box's top-left corner, with ink of another colour on it.
+        // The id's tag sits just above the box's top-left corner, with ink of another colour on it.
         int tagged = 0, ink = 0;
-        for (int y = 20; y < 34; y++)
+        for (int y = 6; y < 20; y++)
         {
             for (int x = 50; x < 60; x++)
             {
