@@ -18,6 +18,7 @@ internal static class Program
                throughput pipeline-rss [--corpus DIR] [--threads 2] [--epochs 5]
                throughput im2rec [--corpus DIR] [--dir DIR] [--rounds 3] [--no-peers]
                throughput resume [--corpus DIR] [--threads 2] [--rounds 7]
+               throughput detection [--corpus DIR] [--threads 2] [--images 400] [--rounds 3]
                throughput storage [--dir DIR] [--corpus DIR] [--size-mb 1024] [--rounds 3] [--threads 2] [--chunk-mb 8] [--depth 4]
                BenchmarkDotNet arguments (--filter '*RecordIO*')
         The corpus defaults to $TMPDIR/corpus, the work folder to $TMPDIR/pipeline-bench.
@@ -34,6 +35,7 @@ internal static class Program
         ["pipeline-rss"] = ["corpus", "threads", "epochs"],
         ["im2rec"] = ["corpus", "dir", "rounds", "no-peers"],
         ["resume"] = ["corpus", "threads", "rounds"],
+        ["detection"] = ["corpus", "threads", "images", "rounds"],
         ["storage"] = ["dir", "corpus", "size-mb", "rounds", "threads", "chunk-mb", "depth"],
     };
 
@@ -58,6 +60,7 @@ internal static class Program
                 "pipeline-rss" => Imaging.PipelineRss.Run(options.Corpus, options.Int("threads", 2), options.Int("epochs", 5), args),
                 "im2rec" => Imaging.Im2RecThroughput.Run(options.Corpus, options.Dir, options.Int("rounds", 3), !options.Flag("no-peers")),
                 "resume" => Iterators.ResumeThroughput.Run(options.Corpus, options.Int("threads", 2), options.Int("rounds", 7)),
+                "detection" => Imaging.DetectionThroughput.Run(options.Corpus, options.Int("threads", 2), options.Int("images", 400), options.Int("rounds", 3)),
                 "storage" => Storage.StorageThroughput.Run(options.Dir, options.Corpus, options.Int("size-mb", 1024), options.Int("rounds", 3), options.Int("threads", 2), options.Int("chunk-mb", 8), options.Int("depth", 4)),
                 _ => Usage(),
             };
