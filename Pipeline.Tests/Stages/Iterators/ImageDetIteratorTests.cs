@@ -239,6 +239,29 @@ public sealed class ImageDetIteratorTests
     }
 
     [Fact]
+    public async Task ImageDetRecordIter_ListAndIndex_ListLabelsOverrideAndShuffleByIndex()
+    {
+        using var temp = new TempDirectory();
+        (string rec, List<float[]> labels) = await PackAsync(temp, 6, seed: 12);
+        string lst = temp.File("override.lst");
+        File.WriteAllLines(lst, Enumerable.Range(0, 6).Select(k => string.Create(CultureInfo.InvariantCulture, $"{k}\t4\t5\t{k}\t9\t{k % 3}\t0.1\t0.1\t0.9\t0.9\tx.jpg")));
+        using var iter = new ImageDetRecordIter(new ImageDetRecordIterOptions
+        {
+            PathImgRec = rec, PathImgIdx = temp.File("det.idx"), PathImgList = lst, Shuffle = true, Seed = 2, DataShape = [3, 16, 16], BatchSize = 6, PreprocessThreads = 2,
+        });
+        Assert.Equal(9, iter.LabelPadWidth);
+        BatchCopy batch = Assert.Single(await Batches.EpochAsync(iter));
+        long[] ids = batch.Index!;
+        Assert.Equal([0L, 1, 2, 3, 4, 5], ids.Order());
+        Assert.NotEqual([0L, 1, 2, 3, 4, 5], ids);
+        for (int r = 0; r < 6; r++)
+        {
+            float[] row = batch.Label[0][(r * 13)..((r + 1) * 13)];
+            Assert.Equal([3f, 16, 16, 9, 4, 5, ids[r], 9, ids[r] % 3, 0.1f, 0.1f, 0.9f, 0.9f], row);
+        }
+    }
+
+    [Fact]
     public async Task ImageDetRecordIter_CropPadMirror_ValidBoxesAndBitIdenticalAtAnyThreadCount()
     {
         using var temp = new TempDirectory();
