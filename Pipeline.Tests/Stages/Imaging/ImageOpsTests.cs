@@ -65,6 +65,18 @@ public sealed class ImageOpsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ImageOps.ResolveInterp((Interpolation)7));
     }
 
+    [Fact]
+    public void CopyMakeBorder_PerChannelValues_FillsEachChannelAndKeepsTheImage()
+    {
+        using NDArray image = NDArray.From(new byte[] { 1, 2, 3, 4, 5, 6 }, 1, 2, 3);
+        using NDArray padded = ImageOps.CopyMakeBorder(image, 1, 0, 0, 1, [127, 128, 129]);
+        Assert.Equal([2, 3, 3], padded.Shape);
+        Assert.Equal(new byte[] { 127, 128, 129, 127, 128, 129, 127, 128, 129, 1, 2, 3, 4, 5, 6, 127, 128, 129 }, padded.ToArray<byte>());
+        using NDArray single = ImageOps.CopyMakeBorder(image, 0, 0, 1, 0, [9]);
+        Assert.Equal(new byte[] { 9, 9, 9, 1, 2, 3, 4, 5, 6 }, single.ToArray<byte>());
+        Assert.Throws<ArgumentException>(() => ImageOps.CopyMakeBorder(image, 1, 1, 1, 1, [1f, 2f]));
+    }
+
     [Theory]
     [InlineData(0, new byte[] { 9, 9, 1, 2, 3, 9, 9 })]
     [InlineData(1, new byte[] { 1, 1, 1, 2, 3, 3, 3 })]

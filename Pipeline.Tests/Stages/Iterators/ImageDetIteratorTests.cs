@@ -213,6 +213,28 @@ public sealed class ImageDetIteratorTests
     }
 
     [Fact]
+    public async Task ImageDetIter_OverRecAndIndex_EstimatesFromTheHeadersAndShuffles()
+    {
+        using var temp = new TempDirectory();
+        (string rec, List<float[]> labels) = await PackAsync(temp, 7, seed: 13);
+        int most = labels.Max(l => DetectionLabel.Parse(l).Count);
+        using var plain = new ImageDetIter(new ImageDetIterOptions { BatchSize = 7, DataShape = [3, 24, 24], PathImgRec = rec, PreprocessThreads = 2 });
+        Assert.Equal([most, 5], plain.LabelShape);
+        BatchCopy batch = Assert.Single(await Batches.EpochAsync(plain));
+        for (int i = 0; i < 7; i++)
+        {
+            DetectionLabel expected = DetectionLabel.Parse(labels[i]);
+            float[] rows = batch.Label[0][(i * most * 5)..((i + 1) * most * 5)];
+            Assert.Equal([.. expected.ToArray()[2..], .. Enumerable.Repeat(-1f, (most - expected.Count) * 5)], rows);
+        }
+
+        using var shuffled = new ImageDetIter(new ImageDetIterOptions { BatchSize = 7, DataShape = [3, 24, 24], PathImgRec = rec, PathImgIdx = temp.File("det.idx"), Shuffle = true, Seed = 1, PreprocessThreads = 2 });
+        long[] ids = Assert.Single(await Batches.EpochAsync(shuffled)).Index!;
+        Assert.Equal([0L, 1, 2, 3, 4, 5, 6], ids.Order());
+        Assert.NotEqual([0L, 1, 2, 3, 4, 5, 6], ids);
+    }
+
+    [Fact]
     public async Task ImageDetRecordIter_Im2RecPackedDetectionList_LabelLayoutAsMXNet()
     {
         using var temp = new TempDirectory();
