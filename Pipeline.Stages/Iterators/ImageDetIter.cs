@@ -40,6 +40,7 @@ public sealed class ImageDetIter : ImagePipelineIter
     /// <summary>Changes the label shape of later batches, as MXNet's <c>reshape(label_shape=...)</c>: batches already returned keep theirs, the next continues from the same position.</summary>
     /// <param name="labelShape">The new (objects, object width): at least as many objects, the same width.</param>
     /// <exception cref="ArgumentException">The shape is not 2-D, has fewer objects or another width.</exception>
+    /// <remarks>MXNet's <c>reshape</c> also takes a data shape; that is not offered, since its augmenters would keep resizing to the old one.</remarks>
     public void Reshape(int[] labelShape)
     {
         ArgumentNullException.ThrowIfNull(labelShape);
