@@ -97,6 +97,30 @@ public sealed class ImageDetIteratorTests
     }
 
     [Fact]
+    public async Task ImageDetIter_SaveAndRestoreAfterReshape_ContinuesBitIdentically()
+    {
+        var rng = new Random(21);
+        List<(float[] Label, string Path)> list = [.. s_photos.Take(9).Select(p => (GenerateObjects(rng), p))];
+        ImageDetIterOptions options = new() { BatchSize = 2, DataShape = [3, 24, 24], ImgList = list, PathRoot = string.Empty, RandCrop = 1, RandPad = 0.5f, RandMirror = true, Shuffle = true, Seed = 4, PreprocessThreads = 2 };
+        using var whole = new ImageDetIter(options);
+        int objects = whole.LabelShape[0];
+        whole.Reshape([objects + 1, 5]);
+        List<BatchCopy> expected = await Batches.EpochAsync(whole);
+        using var first = new ImageDetIter(options);
+        first.Reshape([objects + 1, 5]);
+        using (DataBatch? batch = await first.NextAsync()) Assert.NotNull(batch);
+        using (DataBatch? batch = await first.NextAsync()) Assert.NotNull(batch);
+        IteratorState state = first.SaveState();
+        using var resumed = new ImageDetIter(options);
+        resumed.Reshape([objects + 1, 5]);
+        resumed.RestoreState(IteratorState.FromBytes(state.ToBytes()));
+        List<BatchCopy> rest = await Batches.EpochAsync(resumed);
+        Assert.Equal(expected.Skip(2).Select(b => b.Data[0]), rest.Select(b => b.Data[0]));
+        Assert.Equal(expected.Skip(2).Select(b => b.Label[0]), rest.Select(b => b.Label[0]));
+        Assert.Equal(1, rest[^1].Pad);
+    }
+
+    [Fact]
     public async Task ImageDetIter_ListFileLastBatchHandles_AsMXNetsTestWithThisLibrarysPad()
     {
         using var temp = new TempDirectory();
