@@ -180,6 +180,18 @@ internal static class FixedPointBilinear
         }
     }
 
+    /// <summary>The horizontal pass one value at a time, over pinned tap tables.</summary>
+    private readonly unsafe struct ScalarTaps(int* tap0, int* tap1, short* alpha0, short* alpha1)
+    {
+        public void Run(byte* line, short* destination, int from, int to)
+        {
+            for (int v = from; v < to; v++)
+            {
+                destination[v] = (short)(((line[tap0[v]] * alpha0[v]) + (line[tap1[v]] * alpha1[v])) >> 4);
+            }
+        }
+    }
+
     /// <summary>How the horizontal pass gathers a group's taps.</summary>
     internal enum GroupKind
     {
@@ -310,11 +322,14 @@ internal static class FixedPointBilinear
         {
             fixed (byte* src = source)
             fixed (short* dst = row)
+            fixed (int* tap0 = _tap0, tap1 = _tap1)
+            fixed (short* alpha0 = _alpha0, alpha1 = _alpha1)
             {
+                var scalar = new ScalarTaps(tap0, tap1, alpha0, alpha1);
                 byte* line = src + rowStart;
                 if (_kind == GroupKind.Scalar)
                 {
-                    ScalarValues(line, dst, 0, _values);
+                    scalar.Run(line, dst, 0, _values);
                     return;
                 }
 
@@ -322,18 +337,18 @@ internal static class FixedPointBilinear
                 long available = source.Length - rowStart;
                 fixed (byte* control = _control)
                 fixed (short* weights = _weights)
+                fixed (int* groupStart = _groupStart)
+                fixed (bool* groupFits = _groupFits)
                 {
                     for (int g = 0; g < groups; g++)
                     {
                         int firstValue = g * _groupValues;
-                        int start = _groupStart[g];
-                        if (!_groupFits[g] || start + _windowBytes > available)
+                        int start = groupStart[g];
+                        if (!groupFits[g] || start + _windowBytes > available)
                         {
-                            ScalarValues(line, dst, firstValue, Math.Min(_values, firstValue + _groupValues));
-                            continue;
+                            scalar.Run(line, dst, firstValue, Math.Min(_values, firstValue + _groupValues));
                         }
-
-                        if (_kind == GroupKind.Vbmi64)
+                        else if (_kind == GroupKind.Vbmi64)
                         {
                             Vbmi64Group(line + start, control + (firstValue * 4), weights + (firstValue * 2), dst + firstValue);
                         }
@@ -370,14 +385,6 @@ internal static class FixedPointBilinear
             Vector128<int> sums0 = Sse2.MultiplyAddAdjacent(first, Vector128.Load(weights));
             Vector128<int> sums1 = Sse2.MultiplyAddAdjacent(second, Vector128.Load(weights + 8));
             Sse2.PackSignedSaturate(Sse2.ShiftRightArithmetic(sums0, 4), Sse2.ShiftRightArithmetic(sums1, 4)).Store(destination);
-        }
-
-        private unsafe void ScalarValues(byte* line, short* destination, int from, int to)
-        {
-            for (int v = from; v < to; v++)
-            {
-                destination[v] = (short)(((line[_tap0[v]] * _alpha0[v]) + (line[_tap1[v]] * _alpha1[v])) >> 4);
-            }
         }
 
         private static void Grow<T>(ref T[] array, int length)
