@@ -36,6 +36,8 @@ def main():
     for _ in range(60):
         sw, sh = int(rng.integers(1, 400)), int(rng.integers(1, 300))
         sizes.append((sw, sh, int(rng.integers(1, 400)), int(rng.integers(1, 300))))
+    # The corpus's square photos (a group of 32 values no longer fits a 64-byte window) and strong reductions.
+    sizes += [(500, 500, 256, 256), (2000, 1500, 224, 168), (1600, 90, 41, 30), (3000, 40, 21, 7)]
     cases = []
     for seed, (sw, sh, dw, dh) in enumerate(sizes):
         for c in (1, 2, 3, 4):

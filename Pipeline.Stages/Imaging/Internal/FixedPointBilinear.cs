@@ -39,8 +39,8 @@ internal static class FixedPointBilinear
     /// <param name="dw">The width of the whole resized image.</param>
     /// <param name="dh">The height of the whole resized image.</param>
     /// <param name="window">The part of the resized image to compute.</param>
-    /// <param name="vectorize">False to run the scalar code only (the tests compare both).</param>
-    public static void Resize(ReadOnlySpan<byte> source, int sw, int sh, int channels, Span<byte> destination, int dw, int dh, ImageRect window, bool vectorize = true)
+    /// <param name="code">The instructions to use, for the tests (they compare every kind): the best the machine has by default.</param>
+    public static void Resize(ReadOnlySpan<byte> source, int sw, int sh, int channels, Span<byte> destination, int dw, int dh, ImageRect window, GroupKind? code = null)
     {
         // OpenCV resizes by exactly one half with INTER_AREA's fast path. For 1, 3 and 4 channels its vector code rounds
         // (sum + 2) >> 2, which the fixed-point steps below also give; other channel counts take its scalar code.
@@ -50,8 +50,9 @@ internal static class FixedPointBilinear
             return;
         }
 
+        GroupKind kind = code ?? HorizontalKind();
         int rowValues = window.Width * channels;
-        ColumnTaps columns = ColumnTaps.Rent(sw, dw, channels, window, vectorize ? HorizontalKind() : GroupKind.Scalar);
+        ColumnTaps columns = ColumnTaps.Rent(sw, dw, channels, window, kind);
         short[] rowA = ArrayPool<short>.Shared.Rent(rowValues + RowPadding);
         short[] rowB = ArrayPool<short>.Shared.Rent(rowValues + RowPadding);
         try
@@ -74,7 +75,7 @@ internal static class FixedPointBilinear
                 // Rows walk down the source: keep the last two horizontal results and compute only rows not among them.
                 short[] first = RowFor(row0, row1, columns, source, fullSourceRow, ref rowA, ref rowInA, ref rowB, ref rowInB);
                 short[] second = row1 == row0 ? first : RowFor(row1, row0, columns, source, fullSourceRow, ref rowA, ref rowInA, ref rowB, ref rowInB);
-                Vertical(first, second, beta0, beta1, destination.Slice(dy * rowValues, rowValues), vectorize);
+                Vertical(first, second, beta0, beta1, destination.Slice(dy * rowValues, rowValues), kind);
             }
         }
         finally
@@ -143,7 +144,7 @@ internal static class FixedPointBilinear
     private static GroupKind HorizontalKind() =>
         Avx512Vbmi.IsSupported ? GroupKind.Vbmi64 : Ssse3.IsSupported ? GroupKind.Ssse3x16 : GroupKind.Scalar;
 
-    private static unsafe void Vertical(short[] top, short[] bottom, short beta0, short beta1, Span<byte> destination, bool vectorize)
+    private static unsafe void Vertical(short[] top, short[] bottom, short beta0, short beta1, Span<byte> destination, GroupKind kind)
     {
         int length = destination.Length;
         int i = 0;
@@ -151,7 +152,7 @@ internal static class FixedPointBilinear
         fixed (short* s1 = bottom)
         fixed (byte* dst = destination)
         {
-            if (vectorize && Avx512BW.IsSupported)
+            if (kind == GroupKind.Vbmi64 && Avx512BW.IsSupported)
             {
                 Vector512<short> b0 = Vector512.Create(beta0), b1 = Vector512.Create(beta1), two = Vector512.Create((short)2);
                 for (; i + 32 <= length; i += 32)
@@ -162,7 +163,7 @@ internal static class FixedPointBilinear
                 }
             }
 
-            if (vectorize && Avx2.IsSupported)
+            if (kind != GroupKind.Scalar && Avx2.IsSupported)
             {
                 Vector256<short> b0 = Vector256.Create(beta0), b1 = Vector256.Create(beta1), two = Vector256.Create((short)2);
                 for (; i + 32 <= length; i += 32)
@@ -198,10 +199,10 @@ internal static class FixedPointBilinear
         /// <summary>One value at a time.</summary>
         Scalar,
 
-        /// <summary>Eight values per 16-byte source window (SSSE3 byte shuffle).</summary>
+        /// <summary>Up to eight values per 16-byte source window (SSSE3 byte shuffle), four per shuffle.</summary>
         Ssse3x16,
 
-        /// <summary>Thirty-two values per 64-byte source window (AVX-512 VBMI byte permute).</summary>
+        /// <summary>Up to thirty-two values per 64-byte source window (AVX-512 VBMI byte permute), sixteen per permute.</summary>
         Vbmi64,
     }
 
@@ -214,15 +215,20 @@ internal static class FixedPointBilinear
         private short[] _alpha0 = [];
         private short[] _alpha1 = [];
 
-        // Per group: the window's first source byte, whether the group fits its window, the permute control
-        // (four bytes per value: the taps' positions in the window) and the weights as 16-bit pairs.
+        // Per group of values read from one window of source bytes: the window's first byte, whether the group fits
+        // it, and per chunk (the values one permute serves) the control (four bytes per value: the taps' positions in
+        // the window, each followed by a byte the mask clears) and the weights as 16-bit pairs.
         private int[] _groupStart = [];
         private bool[] _groupFits = [];
         private byte[] _control = [];
         private short[] _weights = [];
         private int _values;
         private int _groupValues;
+        private int _chunkValues;
+        private int _chunksPerGroup;
         private int _windowBytes;
+        private bool _allGroupsFit;
+        private long _lastWindowEnd;
         private GroupKind _kind;
 
         [ThreadStatic]
@@ -242,8 +248,7 @@ internal static class FixedPointBilinear
         {
             _kind = kind;
             _values = window.Width * channels;
-            (_groupValues, _windowBytes) = kind switch { GroupKind.Vbmi64 => (32, 64), GroupKind.Ssse3x16 => (8, 16), _ => (1, 0) };
-            int groups = (_values + _groupValues - 1) / _groupValues;
+            _groupValues = 1;
             Grow(ref _tap0, _values);
             Grow(ref _tap1, _values);
             Grow(ref _alpha0, _values);
@@ -282,39 +287,60 @@ internal static class FixedPointBilinear
 
             if (kind == GroupKind.Scalar) return;
 
+            // The most values per window that every group's taps fit in: a strong reduction spreads a group's taps wider.
+            (_chunkValues, _windowBytes) = kind == GroupKind.Vbmi64 ? (16, 64) : (4, 16);
+            _groupValues = 2 * _chunkValues;
+            while (_groupValues > 1 && !AllGroupsFit(_groupValues)) _groupValues /= 2;
+            _chunksPerGroup = Math.Max(1, _groupValues / _chunkValues);
+            int groups = (_values + _groupValues - 1) / _groupValues;
+            int slots = groups * _chunksPerGroup * _chunkValues;
+            _allGroupsFit = true;
+            _lastWindowEnd = 0;
             Grow(ref _groupStart, groups);
             Grow(ref _groupFits, groups);
-            Grow(ref _control, groups * _groupValues * 4);
-            Grow(ref _weights, groups * _groupValues * 2);
+            Grow(ref _control, slots * 4);
+            Grow(ref _weights, slots * 2);
             for (int g = 0; g < groups; g++)
             {
                 int firstValue = g * _groupValues;
                 int start = _tap0[firstValue];
                 bool fits = true;
-                for (int k = 0; k < _groupValues; k++)
+                for (int slot = 0; slot < _chunksPerGroup * _chunkValues; slot++)
                 {
-                    int value = firstValue + k;
-                    int at = value * 4;
-                    if (value >= _values)
+                    int value = firstValue + slot;
+                    int at = (g * _chunksPerGroup * _chunkValues) + slot;
+                    if (slot >= _groupValues || value >= _values)
                     {
-                        // Past the row: any byte with weight 0 (the row buffer has room for the store).
-                        _control.AsSpan(at, 4).Clear();
-                        _weights[value * 2] = _weights[(value * 2) + 1] = 0;
+                        // Not this group's: any byte with weight 0 (the next group or the row's padding takes the store).
+                        _control.AsSpan(at * 4, 4).Clear();
+                        _weights[at * 2] = _weights[(at * 2) + 1] = 0;
                         continue;
                     }
 
-                    // A value's taps become two 16-bit lanes: the tap's byte, then a byte the mask clears.
                     int p0 = _tap0[value] - start, p1 = _tap1[value] - start;
                     fits &= p0 >= 0 && p1 < _windowBytes;
-                    _control[at] = _control[at + 1] = (byte)Math.Clamp(p0, 0, _windowBytes - 1);
-                    _control[at + 2] = _control[at + 3] = (byte)Math.Clamp(p1, 0, _windowBytes - 1);
-                    _weights[value * 2] = _alpha0[value];
-                    _weights[(value * 2) + 1] = _alpha1[value];
+                    _control[at * 4] = _control[(at * 4) + 1] = (byte)Math.Clamp(p0, 0, _windowBytes - 1);
+                    _control[(at * 4) + 2] = _control[(at * 4) + 3] = (byte)Math.Clamp(p1, 0, _windowBytes - 1);
+                    _weights[at * 2] = _alpha0[value];
+                    _weights[(at * 2) + 1] = _alpha1[value];
                 }
 
                 _groupStart[g] = start;
                 _groupFits[g] = fits;
+                _allGroupsFit &= fits;
+                _lastWindowEnd = Math.Max(_lastWindowEnd, start + _windowBytes);
             }
+        }
+
+        private bool AllGroupsFit(int groupValues)
+        {
+            for (int first = 0; first < _values; first += groupValues)
+            {
+                int last = Math.Min(_values, first + groupValues) - 1;
+                if (_tap1[last] - _tap0[first] >= _windowBytes) return false;
+            }
+
+            return true;
         }
 
         /// <summary>One source row's horizontal pass: every value's two taps weighed, summed and shifted right by 4, into <paramref name="row"/>.</summary>
@@ -340,6 +366,23 @@ internal static class FixedPointBilinear
                 fixed (int* groupStart = _groupStart)
                 fixed (bool* groupFits = _groupFits)
                 {
+                    if (_allGroupsFit && _lastWindowEnd <= available)
+                    {
+                        // The common case: one straight run of chunks, no test per group.
+                        int chunks = groups * _chunksPerGroup;
+                        int perGroupShift = _chunksPerGroup - 1; // one or two chunks per group
+                        if (_kind == GroupKind.Vbmi64)
+                        {
+                            for (int c = 0; c < chunks; c++) Vbmi64Chunk(line + groupStart[c >> perGroupShift], control + (c * 64), weights + (c * 32), dst + ChunkTarget(c));
+                        }
+                        else
+                        {
+                            for (int c = 0; c < chunks; c++) Ssse3Chunk(line + groupStart[c >> perGroupShift], control + (c * 16), weights + (c * 8), dst + ChunkTarget(c));
+                        }
+
+                        return;
+                    }
+
                     for (int g = 0; g < groups; g++)
                     {
                         int firstValue = g * _groupValues;
@@ -347,44 +390,47 @@ internal static class FixedPointBilinear
                         if (!groupFits[g] || start + _windowBytes > available)
                         {
                             scalar.Run(line, dst, firstValue, Math.Min(_values, firstValue + _groupValues));
+                            continue;
                         }
-                        else if (_kind == GroupKind.Vbmi64)
+
+                        int slot = g * _chunksPerGroup * _chunkValues;
+                        for (int k = 0; k < _chunksPerGroup; k++, slot += _chunkValues)
                         {
-                            Vbmi64Group(line + start, control + (firstValue * 4), weights + (firstValue * 2), dst + firstValue);
-                        }
-                        else
-                        {
-                            Ssse3Group(line + start, control + (firstValue * 4), weights + (firstValue * 2), dst + firstValue);
+                            short* target = dst + firstValue + (k * _chunkValues);
+                            if (_kind == GroupKind.Vbmi64)
+                            {
+                                Vbmi64Chunk(line + start, control + (slot * 4), weights + (slot * 2), target);
+                            }
+                            else
+                            {
+                                Ssse3Chunk(line + start, control + (slot * 4), weights + (slot * 2), target);
+                            }
                         }
                     }
                 }
             }
         }
 
+        /// <summary>Where chunk <paramref name="chunk"/> stores its values: its group's first value, plus the chunks before it in the group.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static unsafe void Vbmi64Group(byte* window, byte* control, short* weights, short* destination)
+        private int ChunkTarget(int chunk) => _chunksPerGroup == 1 ? chunk * _groupValues : ((chunk >> 1) * _groupValues) + ((chunk & 1) * _chunkValues);
+
+        /// <summary>Sixteen values from a 64-byte window: each value's two tap bytes go to the low bytes of a 16-bit pair (the mask clears the high bytes), one multiply-add-adjacent applies both weights.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void Vbmi64Chunk(byte* window, byte* control, short* weights, short* destination)
         {
-            // Each value's two tap bytes go to the low bytes of a 16-bit pair; masking clears the high bytes.
-            Vector512<byte> bytes = Vector512.Load(window);
-            Vector512<short> lowMask = Vector512.Create((short)0xFF);
-            Vector512<short> first = Avx512Vbmi.PermuteVar64x8(bytes, Vector512.Load(control)).AsInt16() & lowMask;
-            Vector512<short> second = Avx512Vbmi.PermuteVar64x8(bytes, Vector512.Load(control + 64)).AsInt16() & lowMask;
-            Vector512<int> sums0 = Avx512BW.MultiplyAddAdjacent(first, Vector512.Load(weights));
-            Vector512<int> sums1 = Avx512BW.MultiplyAddAdjacent(second, Vector512.Load(weights + 32));
-            Avx512F.ConvertToVector256Int16(Avx512F.ShiftRightArithmetic(sums0, 4)).Store(destination);
-            Avx512F.ConvertToVector256Int16(Avx512F.ShiftRightArithmetic(sums1, 4)).Store(destination + 16);
+            Vector512<short> pairs = Avx512Vbmi.PermuteVar64x8(Vector512.Load(window), Vector512.Load(control)).AsInt16() & Vector512.Create((short)0xFF);
+            Vector512<int> sums = Avx512BW.MultiplyAddAdjacent(pairs, Vector512.Load(weights));
+            Avx512F.ConvertToVector256Int16(Avx512F.ShiftRightArithmetic(sums, 4)).Store(destination);
         }
 
+        /// <summary>Four values from a 16-byte window, as <see cref="Vbmi64Chunk"/> with a byte shuffle.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static unsafe void Ssse3Group(byte* window, byte* control, short* weights, short* destination)
+        private static unsafe void Ssse3Chunk(byte* window, byte* control, short* weights, short* destination)
         {
-            Vector128<byte> bytes = Vector128.Load(window);
-            Vector128<short> lowMask = Vector128.Create((short)0xFF);
-            Vector128<short> first = Ssse3.Shuffle(bytes, Vector128.Load(control)).AsInt16() & lowMask;
-            Vector128<short> second = Ssse3.Shuffle(bytes, Vector128.Load(control + 16)).AsInt16() & lowMask;
-            Vector128<int> sums0 = Sse2.MultiplyAddAdjacent(first, Vector128.Load(weights));
-            Vector128<int> sums1 = Sse2.MultiplyAddAdjacent(second, Vector128.Load(weights + 8));
-            Sse2.PackSignedSaturate(Sse2.ShiftRightArithmetic(sums0, 4), Sse2.ShiftRightArithmetic(sums1, 4)).Store(destination);
+            Vector128<short> pairs = Ssse3.Shuffle(Vector128.Load(window), Vector128.Load(control)).AsInt16() & Vector128.Create((short)0xFF);
+            Vector128<int> sums = Sse2.ShiftRightArithmetic(Sse2.MultiplyAddAdjacent(pairs, Vector128.Load(weights)), 4);
+            Sse2.StoreScalar((long*)destination, Sse2.PackSignedSaturate(sums, sums).AsInt64());
         }
 
         private static void Grow<T>(ref T[] array, int length)
