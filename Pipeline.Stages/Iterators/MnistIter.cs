@@ -79,6 +79,8 @@ public sealed class MnistIter : DataIter
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Core.Storage.StorageOptions storage = options.Storage ?? Core.Storage.StorageOptions.Default;
+        OptionFiles.Require(options.Image, nameof(options.Image));
+        OptionFiles.Require(options.Label, nameof(options.Label));
         (int imageCount, int[] dims, byte[] pixels) = MnistFile.Read(options.Image, MnistFile.ImageMagic, storage);
         (int labelCount, _, byte[] labelBytes) = MnistFile.Read(options.Label, MnistFile.LabelMagic, storage);
         if (imageCount != labelCount)
