@@ -62,13 +62,48 @@ public sealed class DataModelTests
         }
 
         Assert.Equal(2, seen);
-        await foreach (DataBatch batch in iter)
+
+        // A second loop over the finished epoch would silently do nothing: it is an error that says what to do.
+        InvalidOperationException ended = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
         {
-            Assert.Fail("A finished epoch yields nothing until Reset.");
-        }
+            await foreach (DataBatch batch in iter) batch.Dispose();
+        });
+        Assert.Contains("The epoch has ended: call Reset()", ended.Message, StringComparison.Ordinal);
+        Assert.Null(iter.Next());
 
         iter.Reset();
         Assert.Equal(3, await CountAsync(iter));
+    }
+
+    [Fact]
+    public async Task DataIter_TwoLoopsAtOnce_SecondThrowsInsteadOfSplittingTheBatches()
+    {
+        using var iter = new CountingIter(batches: 6);
+        int seen = 0;
+        await foreach (DataBatch batch in iter)
+        {
+            using (batch) seen++;
+            if (seen == 2)
+            {
+                InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+                {
+                    await foreach (DataBatch other in iter) other.Dispose();
+                });
+                Assert.Contains("already being enumerated", error.Message, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(6, seen);
+
+        // A loop left early frees the iterator for the next one, which continues the epoch.
+        iter.Reset();
+        await foreach (DataBatch batch in iter)
+        {
+            batch.Dispose();
+            break;
+        }
+
+        Assert.Equal(5, await CountAsync(iter));
     }
 
     [Fact]
