@@ -93,7 +93,7 @@ public static class RecordIOPartition
     }
 
     /// <summary>Scans 4-byte words from <paramref name="position"/> for the next record head; the end of the data if none.</summary>
-    private static long SeekRecordHead(Stream stream, long position, long size)
+    internal static long SeekRecordHead(Stream stream, long position, long size)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         try

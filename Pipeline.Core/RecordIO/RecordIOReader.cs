@@ -180,6 +180,23 @@ public sealed partial class RecordIOReader : IDisposable
         }
     }
 
+    /// <summary>Moves past a record that failed to parse, to the next record head after its start (an aligned magic word
+    /// with a whole or first part: the writer escapes the magic inside payloads, so only heads match), or to the end.</summary>
+    /// <param name="recordStart">The offset of the record that failed.</param>
+    /// <returns><see langword="false"/> when the data cannot be scanned (a stream or a remote file): the failure stands.</returns>
+    internal bool TrySkipToNextRecordHead(long recordStart)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_stream is not FileStream) return false;
+        long limit = Math.Min(_end, _stream.Length);
+        long next = recordStart + 4 >= limit ? limit : RecordIOPartition.SeekRecordHead(_stream, recordStart + 4, limit);
+        Seek(next);
+
+        // A part ends where its range ends, even when the scan stopped short of a head there.
+        if (next >= limit && _end != long.MaxValue) Position = _end;
+        return true;
+    }
+
     /// <summary>Moves to a byte offset, which must be the start of a record (as stored in a <c>.idx</c>).</summary>
     /// <param name="offset">The absolute offset of a record's first header.</param>
     /// <exception cref="NotSupportedException">The stream is not seekable.</exception>
