@@ -13,9 +13,12 @@ namespace Pipeline.Core;
 /// </remarks>
 public abstract class DataIter : IAsyncEnumerable<DataBatch>, IAsyncDisposable, IDisposable
 {
-    // Loops over the iterator: one at a time, and whether the last one ran to the end of its epoch.
+    // Loops over the iterator: one at a time, and whether the last one ran to the end of its epoch. Only an iterator that
+    // reports its epoch restarts (the library's own) can tell a loop over a finished epoch from one over a new, empty epoch;
+    // a user's subclass keeps MXNet's silent empty loop.
     private int _enumerating;
     private bool _endSeen;
+    private bool _reportsRestarts;
 
     /// <summary>Initializes the iterator.</summary>
     /// <param name="batchSize">The number of examples per batch.</param>
@@ -74,6 +77,12 @@ public abstract class DataIter : IAsyncEnumerable<DataBatch>, IAsyncDisposable, 
         throw new NotSupportedException($"{GetType().FullName} cannot restore a position: it does not override DataIter.RestoreState.");
     }
 
+    /// <summary>Declares that this iterator calls <see cref="EpochRestarted"/> whenever a new epoch starts (reset or restore).</summary>
+    internal void ReportsEpochRestarts() => _reportsRestarts = true;
+
+    /// <summary>A new epoch starts: the next loop enumerates it, even when it turns out empty.</summary>
+    internal void EpochRestarted() => _endSeen = false;
+
     /// <summary>Yields the remaining batches of the current epoch.</summary>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>An enumerator over the rest of the epoch.</returns>
@@ -130,7 +139,7 @@ public abstract class DataIter : IAsyncEnumerable<DataBatch>, IAsyncDisposable, 
             DataBatch? batch = await NextAsync(cancellationToken).ConfigureAwait(false);
 
             // The end again, right after a loop saw it: without Reset the loop would silently do nothing.
-            if (batch is null && _endSeen) throw new InvalidOperationException($"The epoch has ended: call Reset() on the {GetType().Name} before enumerating it again.");
+            if (batch is null && _endSeen && _reportsRestarts) throw new InvalidOperationException($"The epoch has ended: call Reset() on the {GetType().Name} before enumerating it again.");
             while (batch is not null)
             {
                 _endSeen = false;

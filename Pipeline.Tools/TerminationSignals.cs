@@ -5,6 +5,7 @@ namespace Pipeline.Tools;
 /// <summary>Turns Ctrl+C (SIGINT) and SIGTERM into a cancellation the commands honour, and remembers which arrived for the exit code (130 or 143, the shell's 128 + signal).</summary>
 internal sealed class TerminationSignals : IDisposable
 {
+    private static readonly TimeSpan s_gracePeriod = TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource _cancel = new();
     private readonly List<PosixSignalRegistration> _registrations = [];
     private int _exitCode;
@@ -33,10 +34,14 @@ internal sealed class TerminationSignals : IDisposable
         {
             _registrations.Add(PosixSignalRegistration.Create(signal, context =>
             {
-                // The command stops itself (removing its temporary files) instead of the runtime ending the process.
+                // A second signal ends the process the default way.
+                if (Interlocked.CompareExchange(ref _exitCode, exitCode, 0) != 0) return;
+
+                // The command stops itself (removing its temporary files) instead of the runtime ending the process. A command
+                // that does not watch the token (the quick rec commands) is ended after a grace period, as it would have been.
                 context.Cancel = true;
-                Interlocked.CompareExchange(ref _exitCode, exitCode, 0);
                 _cancel.Cancel();
+                _ = Task.Delay(s_gracePeriod).ContinueWith(_ => Environment.Exit(exitCode), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }));
         }
         catch (PlatformNotSupportedException)

@@ -71,9 +71,9 @@ public sealed class PipelineMetrics
     internal void AddSkipped(SkipReason reason, string detail)
     {
         Interlocked.Increment(ref _skippedByReason[(int)reason]);
-        if (Interlocked.Increment(ref _skippedCount) <= 100) _skipped.Enqueue(InputQuoteLimit(detail));
+        if (Interlocked.Increment(ref _skippedCount) <= 100) _skipped.Enqueue(Bounded(detail));
     }
 
     // A detail may quote a record's bytes through an inner message: keep each one short.
-    private static string InputQuoteLimit(string detail) => detail.Length <= 400 ? detail : string.Concat(detail.AsSpan(0, 400), "...");
+    private static string Bounded(string detail) => detail.Length <= 400 ? detail : string.Concat(detail.AsSpan(0, 400), "...");
 }

@@ -43,6 +43,7 @@ public sealed class PrefetchingIter : DataIter
         _iters = [.. iters];
         ProvideData = Rename(_iters, i => i.ProvideData, renameData, nameof(renameData));
         ProvideLabel = Rename(_iters, i => i.ProvideLabel, renameLabel, nameof(renameLabel));
+        ReportsEpochRestarts();
         StartFetch();
     }
 
@@ -123,6 +124,7 @@ public sealed class PrefetchingIter : DataIter
     public override void Reset()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        EpochRestarted();
         _ended = false;
         _restart = RestartAsync(StopFetching());
     }
@@ -160,6 +162,7 @@ public sealed class PrefetchingIter : DataIter
         ArgumentNullException.ThrowIfNull(state);
         state.CheckMatches(this, IteratorKind.Prefetching, 0, OptionsFingerprint(), LastBatchHandle.Pad, shuffle: false, seed: 0, "the wrapped iterators' outputs");
         if (state.Inner.Count != _iters.Length) throw IteratorState.BadPosition(this, $"it holds {state.Inner.Count} wrapped states for {_iters.Length} iterators");
+        EpochRestarted();
         _ended = state.Ended;
         _snapshot = [.. state.Inner];
         _snapshotError = null;
