@@ -33,6 +33,7 @@ public sealed class MnistIter : DataIter
         : base(loaded.Iter.BatchSize)
     {
         _inner = loaded.Iter;
+        ReportsEpochRestarts();
         NumImages = loaded.NumImages;
     }
 
@@ -49,7 +50,11 @@ public sealed class MnistIter : DataIter
     public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default) => _inner.NextAsync(cancellationToken);
 
     /// <inheritdoc />
-    public override void Reset() => _inner.Reset();
+    public override void Reset()
+    {
+        EpochRestarted();
+        _inner.Reset();
+    }
 
     /// <inheritdoc />
     public override int? BatchesPerEpoch => _inner.BatchesPerEpoch;
@@ -58,7 +63,11 @@ public sealed class MnistIter : DataIter
     public override IteratorState SaveState() => _inner.SaveState();
 
     /// <inheritdoc />
-    public override void RestoreState(IteratorState state) => _inner.RestoreState(state);
+    public override void RestoreState(IteratorState state)
+    {
+        _inner.RestoreState(state);
+        EpochRestarted();
+    }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
