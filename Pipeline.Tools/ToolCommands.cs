@@ -16,7 +16,14 @@ public static class ToolCommands
     /// <param name="args">The arguments, for example <c>im2rec data/train images --list --recursive</c>.</param>
     /// <param name="console">Where to print (a progress bar on a terminal; plain lines otherwise).</param>
     /// <returns>0 on success, 1 when the work failed or found corruption, 2 for a usage error.</returns>
-    public static async Task<int> RunAsync(string[] args, IAnsiConsole console)
+    public static Task<int> RunAsync(string[] args, IAnsiConsole console) => RunAsync(args, console, CancellationToken.None);
+
+    /// <summary>Parses and runs a command line until it finishes or <paramref name="cancellationToken"/> stops it.</summary>
+    /// <param name="args">The arguments, for example <c>im2rec data/train images --list --recursive</c>.</param>
+    /// <param name="console">Where to print (a progress bar on a terminal; plain lines otherwise).</param>
+    /// <param name="cancellationToken">Stops the command (Ctrl+C, SIGTERM); outputs in progress are removed.</param>
+    /// <returns>0 on success, 1 when the work failed or found corruption, 2 for a usage error, 130 when stopped.</returns>
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(console);
         RootCommand root = Build(console);
@@ -29,7 +36,13 @@ public static class ToolCommands
 
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+            // Signals are the caller's (Program): System.CommandLine's own handler would end the process before the outputs in progress are removed.
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            console.WriteLine("stopped: interrupted before the end; no partial output was left behind.");
+            return 130;
         }
         catch (Exception error) when (error is PipelineException or IOException or ArgumentException or UnauthorizedAccessException)
         {
@@ -73,10 +86,11 @@ public static class ToolCommands
         var packLabel = new Option<bool>("--pack-label") { Description = "Store every label of multi-label lines." };
         var threads = new Option<int>("--num-thread") { Description = "Decode/encode threads.", DefaultValueFactory = _ => 1 };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first unreadable image instead of skipping it." };
+        var maxSkipped = new Option<int?>("--max-skipped") { Description = "Fail a list when more images than this are skipped (default: fail only when every image is skipped). A list that packs nothing always fails and never replaces existing outputs." };
         var output = new Option<string?>("--output") { Description = "Folder or URI prefix (s3://bucket/prefix/) for the .rec and .idx (default: next to the lists). S3 settings come from the AWS environment." };
         var command = new Command("im2rec", "Make image lists from a folder (--list), or pack lists into .rec + .idx.")
         {
-            prefix, rootFolder, list, recursive, exts, noShuffle, seed, trainRatio, testRatio, chunks, passThrough, resize, centerCrop, quality, encoding, interMethod, rgbResize, color, packLabel, threads, strict, output,
+            prefix, rootFolder, list, recursive, exts, noShuffle, seed, trainRatio, testRatio, chunks, passThrough, resize, centerCrop, quality, encoding, interMethod, rgbResize, color, packLabel, threads, strict, maxSkipped, output,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -117,6 +131,7 @@ public static class ToolCommands
                 PackLabel = result.GetValue(packLabel),
                 NumThreads = result.GetValue(threads),
                 Strict = result.GetValue(strict),
+                MaxSkipped = result.GetValue(maxSkipped),
                 Output = result.GetValue(output),
             };
             IReadOnlyList<Im2RecSummary> summaries = await PackWithProgressAsync(console, prefixValue, rootValue, pack, cancellationToken).ConfigureAwait(false);

@@ -39,6 +39,7 @@ internal sealed class EpochRunner
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(startEpoch);
         _owner = owner;
+        (owner as DataIter)?.ReportsEpochRestarts();
         _startEpoch = startEpoch;
         _onReset = onReset;
         _release = release;
@@ -107,6 +108,7 @@ internal sealed class EpochRunner
     public void Reset()
     {
         ObjectDisposedException.ThrowIf(_disposed, _owner);
+        (_owner as DataIter)?.EpochRestarted();
         Task stopped = StopAsync();
         bool ended = _epochEnded;
         _epochEnded = false;
@@ -133,6 +135,7 @@ internal sealed class EpochRunner
     public void Restore(int epoch, int delivered, bool ended, Action onStopped)
     {
         ObjectDisposedException.ThrowIf(_disposed, _owner);
+        (_owner as DataIter)?.EpochRestarted();
         ArgumentNullException.ThrowIfNull(onStopped);
         Task stopped = StopAsync();
         Epoch = epoch;

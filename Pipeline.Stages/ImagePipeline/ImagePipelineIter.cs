@@ -45,6 +45,7 @@ public class ImagePipelineIter : DataIter
         ProvideLabel = [new DataDesc(options.LabelName, options.LabelWidth == 1 ? [options.BatchSize] : [options.BatchSize, options.LabelWidth])];
         _assembler = new BatchAssembler(ProvideData, ProvideLabel, options.LastBatchHandle) { ZeroFillPad = options.ZeroFillPad };
         Metrics = new PipelineMetrics(options.Threads);
+        options.Source.SkipInto = options.CorruptRecords == CorruptRecordPolicy.Skip ? Metrics : null;
         _processor = new SampleProcessor(options, Metrics);
         _prepareLayout = options.PrepareLayout;
         _epochs = new EpochRunner(this, StartEpoch, OnReset, Release);

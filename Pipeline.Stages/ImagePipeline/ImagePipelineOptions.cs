@@ -64,7 +64,10 @@ public sealed record ImagePipelineOptions
     /// <summary>Gets the facade's options that change the stream (augmentation, shapes), as text a state's fingerprint hashes.</summary>
     internal string? StateOptions { get; init; }
 
-    internal void Validate()
+    /// <summary>Checks every option without touching any file, so a configuration can be checked before anything is built; the constructors call it.</summary>
+    /// <exception cref="ArgumentException">An option is missing, out of range or contradicts another; the message and <see cref="ArgumentException.ParamName"/> name it.</exception>
+    /// <exception cref="DllNotFoundException"><see cref="ImageDecodeOptions.Codec"/> asks for the native codecs and they did not load.</exception>
+    public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Source, nameof(Source));
         ArgumentNullException.ThrowIfNull(Layout, nameof(Layout));
@@ -75,6 +78,7 @@ public sealed record ImagePipelineOptions
         if (Prefetch <= 0) throw new ArgumentOutOfRangeException(nameof(Prefetch), Prefetch, "Prefetch must be positive.");
         if (!Enum.IsDefined(LastBatchHandle)) throw new ArgumentOutOfRangeException(nameof(LastBatchHandle), LastBatchHandle, "Unknown LastBatchHandle.");
         ArgumentNullException.ThrowIfNull(Decode, nameof(Decode));
+        Decode.Validate();
 
         // A forced native codec that cannot load fails here, not on every record.
         ImageCodecs.Get(Decode.Codec);

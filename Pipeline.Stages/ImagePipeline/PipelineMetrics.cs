@@ -7,6 +7,7 @@ namespace Pipeline.Stages.ImagePipeline;
 public sealed class PipelineMetrics
 {
     private readonly ConcurrentQueue<string> _skipped = new();
+    private readonly long[] _skippedByReason = new long[Enum.GetValues<SkipReason>().Length];
     private long _skippedCount;
 
     internal PipelineMetrics(int threads)
@@ -39,6 +40,16 @@ public sealed class PipelineMetrics
     /// <summary>Gets the number of records skipped as corrupt (with <c>CorruptRecordPolicy.Skip</c>).</summary>
     public long SkippedRecords => Interlocked.Read(ref _skippedCount);
 
+    /// <summary>Gets the number of records skipped for one reason (with <c>CorruptRecordPolicy.Skip</c>).</summary>
+    /// <param name="reason">The reason.</param>
+    /// <returns>The count so far.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reason"/> is not a defined value.</exception>
+    public long SkippedFor(SkipReason reason)
+    {
+        if ((uint)reason >= (uint)_skippedByReason.Length) throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown SkipReason.");
+        return Interlocked.Read(ref _skippedByReason[(int)reason]);
+    }
+
     /// <summary>Gets up to the first 100 skipped records, each naming its file and offset or key and the reason.</summary>
     public IReadOnlyCollection<string> SkippedDetails => _skipped;
 
@@ -49,11 +60,20 @@ public sealed class PipelineMetrics
         var builder = new StringBuilder();
         foreach (StageMetrics stage in Stages) builder.AppendLine(stage.ToString());
         builder.Append("skipped records: ").Append(SkippedRecords);
+        foreach (SkipReason reason in Enum.GetValues<SkipReason>())
+        {
+            if (SkippedFor(reason) > 0) builder.Append(", ").Append(reason).Append(' ').Append(SkippedFor(reason));
+        }
+
         return builder.ToString();
     }
 
-    internal void AddSkipped(string detail)
+    internal void AddSkipped(SkipReason reason, string detail)
     {
-        if (Interlocked.Increment(ref _skippedCount) <= 100) _skipped.Enqueue(detail);
+        Interlocked.Increment(ref _skippedByReason[(int)reason]);
+        if (Interlocked.Increment(ref _skippedCount) <= 100) _skipped.Enqueue(Bounded(detail));
     }
+
+    // A detail may quote a record's bytes through an inner message: keep each one short.
+    private static string Bounded(string detail) => detail.Length <= 400 ? detail : string.Concat(detail.AsSpan(0, 400), "...");
 }

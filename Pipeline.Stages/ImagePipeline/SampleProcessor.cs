@@ -50,7 +50,7 @@ internal sealed class SampleProcessor
             }
             catch (ImagingException error)
             {
-                if (Failure(raw.Id, raw.Source, error) is { } failure) throw failure;
+                if (Failure(raw.Id, raw.Source, error, error is ImageDecodeException ? SkipReason.Decode : SkipReason.Augment) is { } failure) throw failure;
                 return new EpochMessage<ProcessedSample>(new ProcessedSample(null, rng, raw.Label, raw.Id, raw.Source, raw.Next, raw.IsFiller), IsEndOfEpoch: false);
             }
 
@@ -80,7 +80,9 @@ internal sealed class SampleProcessor
         {
             if (sample.Label.Length * sizeof(float) != _labelBytes)
             {
-                throw new RecordFormatException($"Record {sample.Id} ({sample.Source}) has {sample.Label.Length} labels but LabelWidth is {_labelBytes / sizeof(float)}.");
+                var labels = new RecordFormatException($"Record {sample.Id} ({sample.Source}) has {sample.Label.Length} labels but LabelWidth is {_labelBytes / sizeof(float)}.");
+                if (Failure(sample.Id, sample.Source, labels, SkipReason.Labels) is { } failure) throw failure;
+                return null;
             }
 
             try
@@ -90,7 +92,7 @@ internal sealed class SampleProcessor
             catch (ImagingException error)
             {
                 // The slot was not committed: under Skip the next sample overwrites it.
-                if (Failure(sample.Id, sample.Source, error) is { } failure) throw failure;
+                if (Failure(sample.Id, sample.Source, error, SkipReason.Augment) is { } failure) throw failure;
                 return null;
             }
 
@@ -110,15 +112,16 @@ internal sealed class SampleProcessor
         }
     }
 
-    /// <summary>Counts a record's imaging failure as a skip under <see cref="CorruptRecordPolicy.Skip"/>; otherwise gives the error that fails the epoch, naming the record.</summary>
-    private RecordFormatException? Failure(ulong id, string source, ImagingException error)
+    /// <summary>Counts a record's failure as a skip under <see cref="CorruptRecordPolicy.Skip"/>; otherwise gives the error that fails the epoch, naming the record.</summary>
+    private RecordFormatException? Failure(ulong id, string source, PipelineException error, SkipReason reason)
     {
         if (_options.CorruptRecords == CorruptRecordPolicy.Skip)
         {
-            _metrics.AddSkipped($"{source}: {error.Message}");
+            _metrics.AddSkipped(reason, $"{source}: {error.Message}");
             return null;
         }
 
+        if (error is RecordFormatException record) return record;
         string what = error is ImageDecodeException ? "decode" : "process";
         return new RecordFormatException($"Cannot {what} the image of record {id} ({source}): {error.Message}", null, null, source, error);
     }

@@ -45,7 +45,9 @@ public sealed record CsvIterOptions
 
     internal bool HasLabelFile => LabelCsv is not null && LabelCsv != "NULL";
 
-    internal void Validate()
+    /// <summary>Checks every option without touching any file, so a configuration can be checked before anything is built; the constructors call it.</summary>
+    /// <exception cref="ArgumentException">An option is missing, out of range or contradicts another; the message and <see cref="ArgumentException.ParamName"/> name it.</exception>
+    public void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(DataCsv, nameof(DataCsv));
         Storage?.Validate();

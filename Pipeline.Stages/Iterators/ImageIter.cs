@@ -3,6 +3,7 @@ using Pipeline.Core.RecordIO;
 using Pipeline.Core.Storage;
 using Pipeline.Stages.ImagePipeline;
 using Pipeline.Stages.Imaging;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -37,6 +38,9 @@ public sealed class ImageIter : ImagePipelineIter
     private static ImagePipelineOptions BuildPipeline(ImageIterOptions o)
     {
         StorageOptions storage = o.Storage ?? StorageOptions.Default;
+        OptionFiles.Require(o.PathImgRec, nameof(o.PathImgRec));
+        OptionFiles.Require(o.PathImgIdx, nameof(o.PathImgIdx));
+        OptionFiles.Require(o.PathImgList, nameof(o.PathImgList));
         IReadOnlyList<ImageListEntry>? entries = null;
         if (o.PathImgList is not null)
         {

@@ -3,6 +3,7 @@ using Pipeline.Core;
 using Pipeline.Core.Storage;
 using Pipeline.Stages.ImagePipeline;
 using Pipeline.Stages.Imaging;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -45,6 +46,9 @@ public sealed class ImageRecordIter : ImagePipelineIter
     private static ImagePipelineOptions BuildPipeline(ImageRecordIterOptions o)
     {
         StorageOptions storage = o.Storage ?? StorageOptions.Default;
+        OptionFiles.Require(o.PathImgRec, nameof(o.PathImgRec));
+        OptionFiles.Require(o.PathImgIdx, nameof(o.PathImgIdx));
+        OptionFiles.Require(o.PathImgList, nameof(o.PathImgList));
         LabelResolver labels = o.PathImgList is null ? new LabelResolver(o.LabelWidth, null, null) : LabelResolver.FromList(o.LabelWidth, o.PathImgList, storage);
         ImageRecordSource source = o.PathImgIdx is not null
             ? new IndexedRecordSource(o.PathImgIdx, o.PathImgRec, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, labels, storage)

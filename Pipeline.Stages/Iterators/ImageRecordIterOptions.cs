@@ -209,7 +209,9 @@ public sealed record ImageRecordIterOptions
         MaxRotateAngle > 0 || MaxShearRatio > 0 || Rotate > 0 || RotateList is { Length: > 0 } || MaxRandomScale != 1 || MinRandomScale != 1
         || (!RandomResizedCrop && AspectRange != (1f, 1f)) || MaxImgSize != 1e10f || MinImgSize != 0;
 
-    internal void Validate()
+    /// <summary>Checks every option without touching any file, so a configuration can be checked before anything is built; the constructors call it.</summary>
+    /// <exception cref="ArgumentException">An option is missing, out of range or contradicts another; the message and <see cref="ArgumentException.ParamName"/> name it.</exception>
+    public void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(PathImgRec, nameof(PathImgRec));
         Storage?.Validate();
