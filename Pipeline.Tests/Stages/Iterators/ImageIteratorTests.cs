@@ -370,6 +370,13 @@ public sealed class ImageIteratorTests
         Assert.Equal(72, values[0]);
         Assert.Equal(0, values[16]);
         Assert.Equal(127, values[32]);
+
+        // std::round(126.5) is 127 (halves away from zero); rounding to even would give 126 and 74.
+        using var half = new ImageRecordIter(new ImageRecordIterOptions { PathImgRec = rec, DataShape = [3, 4, 4], BatchSize = 1, DType = DType.Int8, MeanR = 126.5f, MeanG = -0.5f });
+        using DataBatch halfBatch = (await half.NextAsync())!;
+        sbyte[] halves = halfBatch.Data[0].ToArray<sbyte>();
+        Assert.Equal(73, halves[0]);
+        Assert.Equal(1, halves[16]);
     }
 
     private static ImageIter SixteenImages(LastBatchHandle handle) => new(new ImageIterOptions
