@@ -11,7 +11,7 @@ namespace Pipeline.Stages.Iterators;
 /// for another epoch's order (with shuffling they are other sentences each epoch).</para>
 /// <para>Layouts: <c>NT</c> (batch major, MXNet's default <c>NTC</c> also accepted) gives batches of shape
 /// (batch, length); <c>TN</c> (or <c>TNC</c>) gives (length, batch). <see cref="DataIter.ProvideData"/> describes the
-/// largest bucket (MXNet's <c>default_bucket_key</c>); each batch carries its own <see cref="DataBatch.ProvideData"/>,
+/// largest bucket (MXNet's <c>default_bucket_key</c>); each batch carries its own <see cref="DataBatch.Index"/> (the sentences' positions in the input), <see cref="DataBatch.ProvideData"/>,
 /// <see cref="DataBatch.ProvideLabel"/> and <see cref="DataBatch.BucketKey"/>.</para>
 /// <para>Differences from MXNet (decisions 3 and 6 in <c>docs/architecture.md</c>): the order of the batches and of the
 /// sentences inside each bucket is a pure function of (seed, epoch), and the first epoch is shuffled too (as MXNet's
@@ -23,6 +23,7 @@ public sealed class BucketSentenceIter : DataIter
 {
     private readonly int[] _buckets;
     private readonly int[][] _rows;
+    private readonly int[][] _origins;
     private readonly int[] _rowCounts;
     private readonly (int Bucket, int Start)[] _batches;
     private readonly DType _dtype;
@@ -91,7 +92,7 @@ public sealed class BucketSentenceIter : DataIter
         _seed = seed ?? Random.Shared.Next();
         _dataName = dataName;
         _labelName = labelName;
-        (_rows, _rowCounts, Discarded) = FillBuckets(sentences, _buckets, invalidLabel, discardLongSentences);
+        (_rows, _origins, _rowCounts, Discarded) = FillBuckets(sentences, _buckets, invalidLabel, discardLongSentences);
 
         var batches = new List<(int, int)>();
         for (int b = 0; b < _buckets.Length; b++)
@@ -273,7 +274,7 @@ public sealed class BucketSentenceIter : DataIter
         return [.. chosen];
     }
 
-    private static (int[][] Rows, int[] Counts, int Discarded) FillBuckets(IReadOnlyList<IReadOnlyList<int>> sentences, int[] buckets, int invalidLabel, bool discard)
+    private static (int[][] Rows, int[][] Origins, int[] Counts, int Discarded) FillBuckets(IReadOnlyList<IReadOnlyList<int>> sentences, int[] buckets, int invalidLabel, bool discard)
     {
         int[] counts = new int[buckets.Length];
         int[] assigned = new int[sentences.Count];
@@ -302,8 +303,10 @@ public sealed class BucketSentenceIter : DataIter
         }
 
         int[][] rows = new int[buckets.Length][];
+        int[][] origins = new int[buckets.Length][];
         for (int b = 0; b < buckets.Length; b++)
         {
+            origins[b] = new int[counts[b]];
             rows[b] = new int[counts[b] * buckets[b]];
             rows[b].AsSpan().Fill(invalidLabel);
         }
@@ -313,12 +316,13 @@ public sealed class BucketSentenceIter : DataIter
         {
             int b = assigned[i];
             if (b < 0) continue;
+            origins[b][filled[b]] = i;
             Span<int> row = rows[b].AsSpan(filled[b]++ * buckets[b], buckets[b]);
             IReadOnlyList<int> sentence = sentences[i];
             for (int t = 0; t < sentence.Count; t++) row[t] = sentence[t];
         }
 
-        return (rows, counts, discarded);
+        return (rows, origins, counts, discarded);
     }
 
     private DataDesc Describe(string name, int length) =>
@@ -371,7 +375,9 @@ public sealed class BucketSentenceIter : DataIter
             throw;
         }
 
-        return new DataBatch([data], [label])
+        long[] index = new long[BatchSize];
+        for (int n = 0; n < BatchSize; n++) index[n] = _origins[bucket][order[start + n]];
+        return new DataBatch([data], [label], pad: 0, index)
         {
             BucketKey = length,
             ProvideData = [Describe(_dataName, length)],

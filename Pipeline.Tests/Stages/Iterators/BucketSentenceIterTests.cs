@@ -56,6 +56,7 @@ public sealed class BucketSentenceIterTests
         Assert.Equal([new DataDesc("softmax_label", [2, 2], DType.Float32, "NT")], first.ProvideLabel!);
         Assert.Equal([4f, 5, 6, -1], first.Data[0].ToArray<float>());
         Assert.Equal([5f, -1, -1, -1], first.Label[0].ToArray<float>());
+        Assert.Equal([1L, 2], first.Index!);
 
         using DataBatch second = (await iter.NextAsync())!;
         Assert.Equal(4, second.BucketKey);
