@@ -162,6 +162,19 @@ public sealed class BucketSentenceIterTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new BucketSentenceIter(sentences, 2, buckets: [5], dtype: DType.UInt8));
     }
 
+    [Fact]
+    public async Task PrefetchingIter_KeepsBucketKeyAndPerBatchShapes()
+    {
+        int[][] sentences = [[1, 2], [3, 4], [5, 6, 7], [8, 9, 10]];
+        await using var iter = new PrefetchingIter(new BucketSentenceIter(sentences, 2, buckets: [2, 3], shuffle: false));
+        using DataBatch first = (await iter.NextAsync())!;
+        Assert.Equal(2, first.BucketKey);
+        Assert.Equal([2, 2], first.ProvideData![0].Shape);
+        using DataBatch second = (await iter.NextAsync())!;
+        Assert.Equal(3, second.BucketKey);
+        Assert.Equal([2, 3], second.ProvideLabel![0].Shape);
+    }
+
     private static IEnumerable<int[]> Sentences(int length, int count, int first) =>
         Enumerable.Range(0, count).Select(i => Enumerable.Range(first + (i * 10), length).ToArray());
 

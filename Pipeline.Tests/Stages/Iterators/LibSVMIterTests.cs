@@ -202,6 +202,18 @@ public sealed class LibSVMIterTests
         Assert.Equal(expected.Skip(2).Select(b => b.Pad), rest.Select(b => b.Pad));
     }
 
+    [Fact]
+    public async Task PrefetchingIter_CarriesTheSparseArrays()
+    {
+        using var temp = new TempDirectory();
+        string data = Write(temp, "data.t", DataT);
+        await using var iter = new PrefetchingIter(new LibSVMIter(new LibSVMIterOptions { DataLibsvm = data, DataShape = [3], BatchSize = 3 }));
+        using DataBatch batch = (await iter.NextAsync())!;
+        using NDArray dense = batch.SparseData[0].ToDense();
+        Assert.Equal([0.5f, 0, 1.2f, 0, 0, 0, 0.6f, 2.4f, 1.2f], dense.ToArray<float>());
+        Assert.Equal([1f, -2, -3], batch.Label[0].ToArray<float>());
+    }
+
     private static async Task<float[]> LabelsAsync(string path, int part, int parts)
     {
         await using var iter = new LibSVMIter(new LibSVMIterOptions { DataLibsvm = path, DataShape = [7], BatchSize = 1, NumParts = parts, PartIndex = part });
