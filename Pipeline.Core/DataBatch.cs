@@ -41,20 +41,37 @@ public sealed class DataBatch : IDisposable
     /// <summary>Gets the source index of each example, or <see langword="null"/> when not known.</summary>
     public IReadOnlyList<long>? Index { get; }
 
+    /// <summary>Gets the bucket this batch belongs to (MXNet's <c>bucket_key</c>), for iterators whose batches differ in shape, such as <c>BucketSentenceIter</c>; <see langword="null"/> otherwise.</summary>
+    public int? BucketKey { get; init; }
+
+    /// <summary>Gets the name, shape and type of this batch's data arrays when they differ from the iterator's <see cref="DataIter.ProvideData"/> (MXNet's per-batch <c>provide_data</c>); <see langword="null"/> when they do not.</summary>
+    public IReadOnlyList<DataDesc>? ProvideData { get; init; }
+
+    /// <summary>Gets the name, shape and type of this batch's label arrays when they differ from the iterator's <see cref="DataIter.ProvideLabel"/>; <see langword="null"/> when they do not.</summary>
+    public IReadOnlyList<DataDesc>? ProvideLabel { get; init; }
+
+    /// <summary>Gets the sparse (CSR) data arrays, for iterators over sparse inputs such as <c>LibSVMIter</c>; empty otherwise.</summary>
+    /// <remarks>The iterator's <see cref="DataIter.ProvideData"/> describes the dense arrays of <see cref="Data"/> first, then these. The batch owns them.</remarks>
+    public IReadOnlyList<CsrNDArray> SparseData { get; init; } = [];
+
+    /// <summary>Gets the sparse (CSR) label arrays; empty when the labels are dense (or absent).</summary>
+    /// <remarks>The iterator's <see cref="DataIter.ProvideLabel"/> describes the dense arrays of <see cref="Label"/> first, then these. The batch owns them.</remarks>
+    public IReadOnlyList<CsrNDArray> SparseLabel { get; init; } = [];
+
     /// <summary>Returns MXNet's summary, for example <c>DataBatch: data shapes: [(2, 3)] label shapes: None</c>.</summary>
     /// <returns>The summary.</returns>
     public override string ToString()
     {
         var builder = new StringBuilder("DataBatch: data shapes: ");
-        AppendShapes(builder, Data);
+        AppendShapes(builder, Data, SparseData);
         builder.Append(" label shapes: ");
-        if (Label.Count == 0)
+        if (Label.Count == 0 && SparseLabel.Count == 0)
         {
             builder.Append("None");
         }
         else
         {
-            AppendShapes(builder, Label);
+            AppendShapes(builder, Label, SparseLabel);
         }
 
         return builder.ToString();
@@ -91,15 +108,17 @@ public sealed class DataBatch : IDisposable
     {
         for (int i = 0; i < Data.Count; i++) Data[i].Dispose();
         for (int i = 0; i < Label.Count; i++) Label[i].Dispose();
+        for (int i = 0; i < SparseData.Count; i++) SparseData[i].Dispose();
+        for (int i = 0; i < SparseLabel.Count; i++) SparseLabel[i].Dispose();
     }
 
-    private static void AppendShapes(StringBuilder builder, IReadOnlyList<NDArray> arrays)
+    private static void AppendShapes(StringBuilder builder, IReadOnlyList<NDArray> arrays, IReadOnlyList<CsrNDArray> sparse)
     {
         builder.Append('[');
-        for (int i = 0; i < arrays.Count; i++)
+        for (int i = 0; i < arrays.Count + sparse.Count; i++)
         {
             if (i > 0) builder.Append(", ");
-            builder.Append(DataDesc.FormatTuple(arrays[i].Shape));
+            builder.Append(DataDesc.FormatTuple(i < arrays.Count ? arrays[i].Shape : sparse[i - arrays.Count].Shape));
         }
 
         builder.Append(']');

@@ -29,4 +29,10 @@ internal enum IteratorKind : byte
 
     /// <summary>A <c>SampleIter&lt;T&gt;</c>.</summary>
     Sample = 9,
+
+    /// <summary>A <c>BucketSentenceIter</c>.</summary>
+    BucketSentence = 20,
+
+    /// <summary>A <c>LibSVMIter</c>.</summary>
+    LibSvm = 21,
 }

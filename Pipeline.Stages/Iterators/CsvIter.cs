@@ -184,7 +184,7 @@ public sealed class CsvIter : DataIter
         return checked((int)product);
     }
 
-    private static string[] ResolveFiles(string spec, string option)
+    internal static string[] ResolveFiles(string spec, string option)
     {
         var files = new List<string>();
         foreach (string part in spec.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

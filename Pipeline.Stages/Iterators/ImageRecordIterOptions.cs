@@ -186,7 +186,7 @@ public sealed record ImageRecordIterOptions
     /// <summary>Gets the random illumination of the normalization step.</summary>
     public float MaxRandomIllumination { get; init; }
 
-    /// <summary>Gets a mean image file (<c>mean_img</c>): raw little-endian float32 values in (C, H, W) order. When the file is missing it is computed with a pass over this part (the average of the outputs normalized without it, as MXNet does) and saved. Ignored for uint8 output.</summary>
+    /// <summary>Gets a mean image file (<c>mean_img</c>): in MXNet's NDArray file format (<c>mx.nd.save(path, {'mean_img': array})</c>, see <see cref="NDArrayFile"/>), one float32 array of shape (C, H, W); a raw float32 dump is refused. When the file is missing it is computed with a pass over this part (the average of the outputs normalized without it, as MXNet does) and saved. Ignored for uint8 output.</summary>
     public string? MeanImg { get; init; }
 
     /// <summary>Gets what happens to a record whose image cannot be decoded: throw (default) or skip and count.</summary>

@@ -108,14 +108,31 @@ public sealed class PrefetchingIter : DataIter
 
         var data = new List<NDArray>();
         var label = new List<NDArray>();
+        var sparseData = new List<CsrNDArray>();
+        var sparseLabel = new List<CsrNDArray>();
+        int? bucketKey = null;
+        bool ownShapes = false;
         foreach (DataBatch? batch in batches)
         {
             data.AddRange(batch!.Data);
             label.AddRange(batch.Label);
+            sparseData.AddRange(batch.SparseData);
+            sparseLabel.AddRange(batch.SparseLabel);
+            bucketKey ??= batch.BucketKey;
+            ownShapes |= batch.ProvideData is not null || batch.ProvideLabel is not null;
         }
 
         StartFetch();
-        return new DataBatch(data, label, batches[0]!.Pad, batches[0]!.Index);
+        return new DataBatch(data, label, batches[0]!.Pad, batches[0]!.Index)
+        {
+            SparseData = sparseData,
+            SparseLabel = sparseLabel,
+            BucketKey = bucketKey,
+
+            // A bucketing iterator's batch has its own shapes; the merged batch lists each iterator's, batch's first.
+            ProvideData = ownShapes ? [.. Enumerable.Range(0, batches.Length).SelectMany(i => batches[i]!.ProvideData ?? _iters[i].ProvideData)] : null,
+            ProvideLabel = ownShapes ? [.. Enumerable.Range(0, batches.Length).SelectMany(i => batches[i]!.ProvideLabel ?? _iters[i].ProvideLabel)] : null,
+        };
     }
 
     /// <inheritdoc />
