@@ -64,6 +64,14 @@ public sealed class DataBatch : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        LeakSentinel?.Disarm();
+
+        // A batch made of other iterators' batches (PrefetchingIter) gives each back to its own pool.
+        if (Parts is { } parts)
+        {
+            for (int i = 0; i < parts.Count; i++) parts[i].Dispose();
+            return;
+        }
 
         // A batch made by a BatchAssembler goes back to it whole, so steady-state batching allocates nothing.
         if (Recycler is { } recycler && recycler.TryRecycle(this)) return;
@@ -76,6 +84,12 @@ public sealed class DataBatch : IDisposable
     /// <summary>Gets or sets who takes this batch back for reuse on <see cref="Dispose"/>.</summary>
     internal BatchAssembler? Recycler { get; set; }
 
+    /// <summary>Gets or sets the finalizable companion that reports this batch if it is dropped undisposed (batches of a <see cref="BatchAssembler"/>).</summary>
+    internal BatchLeakSentinel? LeakSentinel { get; set; }
+
+    /// <summary>Gets or sets the batches whose arrays this batch shows; disposing it disposes them instead of the arrays.</summary>
+    internal IReadOnlyList<DataBatch>? Parts { get; init; }
+
     /// <summary>Gets or sets where the source stands after this batch's last example (a stream's byte offsets), for <see cref="DataIter.SaveState"/>; null when the batch ends its epoch's data.</summary>
     internal object? ResumeCursor { get; set; }
 
@@ -85,6 +99,7 @@ public sealed class DataBatch : IDisposable
         ResumeCursor = null;
         Pad = pad;
         Volatile.Write(ref _disposed, 0);
+        LeakSentinel?.Arm();
     }
 
     internal void DisposeArrays()

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Pipeline.Core;
+using Pipeline.Core.Diagnostics;
 
 namespace Pipeline.Stages.ImagePipeline;
 
@@ -9,8 +11,9 @@ public sealed class PipelineMetrics
     private readonly ConcurrentQueue<string> _skipped = new();
     private long _skippedCount;
 
-    internal PipelineMetrics(int threads)
+    internal PipelineMetrics(int threads, IteratorTelemetry telemetry)
     {
+        Telemetry = telemetry;
         Preparation = new StageMetrics("preparation", 1);
         Read = new StageMetrics("read", 1);
         Decode = new StageMetrics("decode+augment", threads);
@@ -42,6 +45,13 @@ public sealed class PipelineMetrics
     /// <summary>Gets up to the first 100 skipped records, each naming its file and offset or key and the reason.</summary>
     public IReadOnlyCollection<string> SkippedDetails => _skipped;
 
+    /// <summary>Gets how many batches were garbage-collected without <see cref="DataBatch.Dispose"/>: their buffers never went back to the pool, so later batches allocated new ones.</summary>
+    /// <remarks>Counted when the garbage collector finds them, so a count can appear late; the options' logger says so once.</remarks>
+    public long UndisposedBatches => Telemetry.UndisposedBatches;
+
+    /// <summary>Gets the iterator's meter tag and logger.</summary>
+    internal IteratorTelemetry Telemetry { get; }
+
     /// <summary>Returns one line per stage and the skip count.</summary>
     /// <returns>The table.</returns>
     public override string ToString()
@@ -49,11 +59,13 @@ public sealed class PipelineMetrics
         var builder = new StringBuilder();
         foreach (StageMetrics stage in Stages) builder.AppendLine(stage.ToString());
         builder.Append("skipped records: ").Append(SkippedRecords);
+        if (UndisposedBatches > 0) builder.AppendLine().Append("undisposed batches: ").Append(UndisposedBatches);
         return builder.ToString();
     }
 
     internal void AddSkipped(string detail)
     {
         if (Interlocked.Increment(ref _skippedCount) <= 100) _skipped.Enqueue(detail);
+        Telemetry.LogSkipped(detail);
     }
 }

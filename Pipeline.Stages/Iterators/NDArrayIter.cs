@@ -1,6 +1,9 @@
 using System.Threading.Tasks.Dataflow;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Core;
 using Pipeline.Core.Batching;
+using Pipeline.Core.Diagnostics;
 using Pipeline.Stages.Dataflow;
 
 namespace Pipeline.Stages.Iterators;
@@ -25,6 +28,7 @@ public sealed class NDArrayIter : DataIter
     private readonly long _seed;
     private readonly int _prefetch;
     private readonly BatchAssembler _assembler;
+    private readonly IteratorTelemetry _telemetry = new(nameof(NDArrayIter), logger: null);
     private readonly EpochRunner _epochs;
     private int[] _order;
     private int _carriedIn;
@@ -100,13 +104,24 @@ public sealed class NDArrayIter : DataIter
         LastBatchHandle = lastBatchHandle;
         ProvideData = Describe(_data, batchSize);
         ProvideLabel = Describe(_label, batchSize);
-        _assembler = new BatchAssembler(ProvideData, ProvideLabel, lastBatchHandle);
+        _assembler = new BatchAssembler(ProvideData, ProvideLabel, lastBatchHandle) { Telemetry = _telemetry };
         _dataRowBytes = [.. _assembler.DataRowBytes];
         _labelRowBytes = [.. _assembler.LabelRowBytes];
         _order = MakeOrder(epoch: 0);
         _epochs = new EpochRunner(this, StartEpoch, OnReset, Release);
         _epochs.Start();
     }
+
+    /// <summary>Gets where the iterator writes warnings (once: a batch dropped without <c>Dispose()</c>, whose buffers then never return to the pool).</summary>
+    /// <remarks>Default <see langword="null"/>: silent. Set it in the object initializer: <c>new NDArrayIter(...) { Logger = logger }</c>.</remarks>
+    public ILogger? Logger
+    {
+        get => _telemetry.Logger is NullLogger ? null : _telemetry.Logger;
+        init => _telemetry.Logger = value;
+    }
+
+    /// <summary>Gets the telemetry the batches report to (<see cref="MnistIter"/> renames it).</summary>
+    internal IteratorTelemetry Telemetry => _telemetry;
 
     /// <summary>Gets the number of examples (rows of every array).</summary>
     public int NumData { get; }
