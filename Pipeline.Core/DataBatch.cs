@@ -99,8 +99,11 @@ public sealed class DataBatch : IDisposable
         ResumeCursor = null;
         Pad = pad;
         Volatile.Write(ref _disposed, 0);
-        LeakSentinel?.Arm();
     }
+
+    /// <summary>The consumer has the batch now: from here on, dropping it without <see cref="Dispose"/> is reported.</summary>
+    /// <remarks>Not earlier: a batch a cancelled graph drops (a <c>Reset</c> mid-epoch) was never the consumer's to dispose.</remarks>
+    internal void OnDelivered() => LeakSentinel?.Arm();
 
     internal void DisposeArrays()
     {

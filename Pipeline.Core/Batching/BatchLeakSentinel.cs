@@ -3,22 +3,35 @@ using Pipeline.Core.Diagnostics;
 namespace Pipeline.Core.Batching;
 
 /// <summary>Finalizable companion of a pooled batch: finalized only when its batch was dropped without <see cref="DataBatch.Dispose"/>.</summary>
-/// <remarks>The batch is its only referrer, so both become unreachable together. <see cref="DataBatch.Dispose"/> suppresses the
-/// finalizer and a recycled batch re-registers it when it is handed out again; the batch itself stays unfinalizable, so batches
+/// <remarks>The batch is its only referrer, so both become unreachable together. It is armed when the batch reaches the
+/// consumer (<c>EpochRunner.NextAsync</c>) and disarmed by <see cref="DataBatch.Dispose"/>; the batch itself stays unfinalizable, so batches
 /// that users build themselves cost nothing.</remarks>
 internal sealed class BatchLeakSentinel
 {
     private readonly IteratorTelemetry _telemetry;
+    private int _armed = 1;
 
-    public BatchLeakSentinel(IteratorTelemetry telemetry) => _telemetry = telemetry;
+    /// <summary>Initializes a disarmed sentinel: it is armed when its batch reaches the consumer.</summary>
+    public BatchLeakSentinel(IteratorTelemetry telemetry)
+    {
+        _telemetry = telemetry;
+        Disarm();
+    }
 
     ~BatchLeakSentinel() => _telemetry.OnUndisposedBatch();
 
-    /// <summary>The batch was disposed: nothing to report.</summary>
 #pragma warning disable CA1816 // The sentinel is not IDisposable on purpose: its batch's Dispose is what disarms it.
-    public void Disarm() => GC.SuppressFinalize(this);
+    /// <summary>The batch was disposed (or is not the consumer's yet): nothing to report.</summary>
+    public void Disarm()
+    {
+        // Registration and suppression must alternate: registering twice would run the finalizer twice.
+        if (Interlocked.Exchange(ref _armed, 0) == 1) GC.SuppressFinalize(this);
+    }
 #pragma warning restore CA1816
 
-    /// <summary>The recycled batch is handed out again.</summary>
-    public void Arm() => GC.ReRegisterForFinalize(this);
+    /// <summary>The batch is handed to the consumer.</summary>
+    public void Arm()
+    {
+        if (Interlocked.Exchange(ref _armed, 1) == 0) GC.ReRegisterForFinalize(this);
+    }
 }

@@ -83,6 +83,7 @@ internal sealed class EpochRunner
             if (tail is IReceivableSourceBlock<DataBatch> receivable && receivable.TryReceive(out DataBatch? batch))
             {
                 Delivered++;
+                batch.OnDelivered();
                 return batch;
             }
 
@@ -97,6 +98,7 @@ internal sealed class EpochRunner
             {
                 DataBatch received = await tail.ReceiveAsync(cancellationToken).ConfigureAwait(false);
                 Delivered++;
+                received.OnDelivered();
                 return received;
             }
         }
