@@ -29,6 +29,18 @@ internal static partial class ReadmeBlocks
     /// <summary>Compiles a block; returns the errors (empty when it compiled) and writes the program into <paramref name="folder"/>.</summary>
     public static IReadOnlyList<string> Compile(string code, string name, string folder, IEnumerable<string> libraries)
     {
+        byte[]? assembly = Emit(code, name, libraries, out IReadOnlyList<string> errors);
+        if (assembly is null) return errors;
+        File.WriteAllBytes(Path.Combine(folder, name + ".dll"), assembly);
+        File.WriteAllText(
+            Path.Combine(folder, name + ".runtimeconfig.json"),
+            $$"""{ "runtimeOptions": { "tfm": "net10.0", "framework": { "name": "Microsoft.NETCore.App", "version": "{{Environment.Version.ToString(3)}}" } } }""");
+        return [];
+    }
+
+    /// <summary>Compiles a block into an assembly; null with the errors when it does not compile.</summary>
+    public static byte[]? Emit(string code, string name, IEnumerable<string> libraries, out IReadOnlyList<string> errors)
+    {
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
         string[] platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         var references = platform.Concat(libraries).Select(p => MetadataReference.CreateFromFile(p)).ToList();
@@ -39,13 +51,8 @@ internal static partial class ReadmeBlocks
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
         using var assembly = new MemoryStream();
         var result = compilation.Emit(assembly);
-        List<string> errors = [.. result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString())];
-        if (errors.Count > 0) return errors;
-        File.WriteAllBytes(Path.Combine(folder, name + ".dll"), assembly.ToArray());
-        File.WriteAllText(
-            Path.Combine(folder, name + ".runtimeconfig.json"),
-            $$"""{ "runtimeOptions": { "tfm": "net10.0", "framework": { "name": "Microsoft.NETCore.App", "version": "{{Environment.Version.ToString(3)}}" } } }""");
-        return [];
+        errors = [.. result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString())];
+        return errors.Count > 0 ? null : assembly.ToArray();
     }
 
     /// <summary>Runs a compiled block with the folder as its working directory.</summary>
