@@ -81,6 +81,14 @@ public sealed class DataBatch : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        LeakSentinel?.Disarm();
+
+        // A batch made of other iterators' batches (PrefetchingIter) gives each back to its own pool.
+        if (Parts is { } parts)
+        {
+            for (int i = 0; i < parts.Count; i++) parts[i].Dispose();
+            return;
+        }
 
         // A batch made by a BatchAssembler goes back to it whole, so steady-state batching allocates nothing.
         if (Recycler is { } recycler && recycler.TryRecycle(this)) return;
@@ -93,6 +101,12 @@ public sealed class DataBatch : IDisposable
     /// <summary>Gets or sets who takes this batch back for reuse on <see cref="Dispose"/>.</summary>
     internal BatchAssembler? Recycler { get; set; }
 
+    /// <summary>Gets or sets the finalizable companion that reports this batch if it is dropped undisposed (batches of a <see cref="BatchAssembler"/>).</summary>
+    internal BatchLeakSentinel? LeakSentinel { get; set; }
+
+    /// <summary>Gets or sets the batches whose arrays this batch shows; disposing it disposes them instead of the arrays.</summary>
+    internal IReadOnlyList<DataBatch>? Parts { get; init; }
+
     /// <summary>Gets or sets where the source stands after this batch's last example (a stream's byte offsets), for <see cref="DataIter.SaveState"/>; null when the batch ends its epoch's data.</summary>
     internal object? ResumeCursor { get; set; }
 
@@ -103,6 +117,10 @@ public sealed class DataBatch : IDisposable
         Pad = pad;
         Volatile.Write(ref _disposed, 0);
     }
+
+    /// <summary>The consumer has the batch now: from here on, dropping it without <see cref="Dispose"/> is reported.</summary>
+    /// <remarks>Not earlier: a batch a cancelled graph drops (a <c>Reset</c> mid-epoch) was never the consumer's to dispose.</remarks>
+    internal void OnDelivered() => LeakSentinel?.Arm();
 
     internal void DisposeArrays()
     {

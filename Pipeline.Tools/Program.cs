@@ -7,7 +7,8 @@ internal static class Program
     private static async Task<int> Main(string[] args)
     {
         using var signals = new TerminationSignals();
-        int code = await ToolCommands.RunAsync(args, AnsiConsole.Console, signals.Token).ConfigureAwait(false);
+        IAnsiConsole console = Console.IsOutputRedirected ? ToolCommands.PlainConsole(Console.Out) : AnsiConsole.Console;
+        int code = await ToolCommands.RunAsync(args, console, signals.Token).ConfigureAwait(false);
 
         // A command stopped by a signal exits as the shell reports a process killed by it: 130 for Ctrl+C, 143 for SIGTERM.
         return signals.ExitCode ?? code;

@@ -84,6 +84,7 @@ internal sealed class EpochRunner
             if (tail is IReceivableSourceBlock<DataBatch> receivable && receivable.TryReceive(out DataBatch? batch))
             {
                 Delivered++;
+                batch.OnDelivered();
                 return batch;
             }
 
@@ -98,6 +99,7 @@ internal sealed class EpochRunner
             {
                 DataBatch received = await tail.ReceiveAsync(cancellationToken).ConfigureAwait(false);
                 Delivered++;
+                received.OnDelivered();
                 return received;
             }
         }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Core;
 using Pipeline.Core.Batching;
+using Pipeline.Core.Diagnostics;
 using Pipeline.Stages.Dataflow;
 
 namespace Pipeline.Stages.ImagePipeline;
@@ -43,8 +44,10 @@ public class ImagePipelineIter : DataIter
         SampleLayout layout = options.Layout;
         ProvideData = [new DataDesc(options.DataName, [options.BatchSize, layout.Channels, layout.Height, layout.Width], layout.DType)];
         ProvideLabel = [new DataDesc(options.LabelName, options.LabelWidth == 1 ? [options.BatchSize] : [options.BatchSize, options.LabelWidth])];
-        _assembler = new BatchAssembler(ProvideData, ProvideLabel, options.LastBatchHandle) { ZeroFillPad = options.ZeroFillPad };
-        Metrics = new PipelineMetrics(options.Threads);
+        var telemetry = new IteratorTelemetry(GetType().Name, options.Logger);
+        _assembler = new BatchAssembler(ProvideData, ProvideLabel, options.LastBatchHandle) { ZeroFillPad = options.ZeroFillPad, Telemetry = telemetry };
+        Metrics = new PipelineMetrics(options.Threads, telemetry);
+        PipelineInstruments.Register(Metrics, telemetry.Iterator);
         options.Source.SkipInto = options.CorruptRecords == CorruptRecordPolicy.Skip ? Metrics : null;
         _processor = new SampleProcessor(options, Metrics);
         _prepareLayout = options.PrepareLayout;
@@ -143,6 +146,7 @@ public class ImagePipelineIter : DataIter
     protected override void Dispose(bool disposing)
     {
         if (disposing) _epochs.Dispose();
+        PipelineInstruments.Unregister(Metrics);
         base.Dispose(disposing);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Pipeline.Core;
 using Pipeline.Stages.Imaging;
 
@@ -51,6 +52,10 @@ public sealed record ImagePipelineOptions
 
     /// <summary>Gets the name of the label input.</summary>
     public string LabelName { get; init; } = "softmax_label";
+
+    /// <summary>Gets where the iterator writes warnings: each record skipped under <c>CorruptRecordPolicy.Skip</c>, and once, a batch dropped without <c>Dispose()</c>.</summary>
+    /// <remarks>Default <see langword="null"/>: silent. Not part of the options a saved state compares.</remarks>
+    public ILogger? Logger { get; init; }
 
     /// <summary>Gets work deferred to first use that yields the final layout (MXNet computes a missing mean image from the data); it runs once, before the first record is decoded, and its time shows in <see cref="PipelineMetrics.Preparation"/>.</summary>
     internal Func<CancellationToken, Task<SampleLayout>>? PrepareLayout { get; init; }

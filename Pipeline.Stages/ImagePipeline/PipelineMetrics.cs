@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Pipeline.Core;
+using Pipeline.Core.Diagnostics;
 
 namespace Pipeline.Stages.ImagePipeline;
 
@@ -10,8 +12,9 @@ public sealed class PipelineMetrics
     private readonly long[] _skippedByReason = new long[Enum.GetValues<SkipReason>().Length];
     private long _skippedCount;
 
-    internal PipelineMetrics(int threads)
+    internal PipelineMetrics(int threads, IteratorTelemetry telemetry)
     {
+        Telemetry = telemetry;
         Preparation = new StageMetrics("preparation", 1);
         Read = new StageMetrics("read", 1);
         Decode = new StageMetrics("decode+augment", threads);
@@ -53,6 +56,13 @@ public sealed class PipelineMetrics
     /// <summary>Gets up to the first 100 skipped records, each naming its file and offset or key and the reason.</summary>
     public IReadOnlyCollection<string> SkippedDetails => _skipped;
 
+    /// <summary>Gets how many batches were garbage-collected without <see cref="DataBatch.Dispose"/>: their buffers never went back to the pool, so later batches allocated new ones.</summary>
+    /// <remarks>Counted when the garbage collector finds them, so a count can appear late; the options' logger says so once.</remarks>
+    public long UndisposedBatches => Telemetry.UndisposedBatches;
+
+    /// <summary>Gets the iterator's meter tag and logger.</summary>
+    internal IteratorTelemetry Telemetry { get; }
+
     /// <summary>Returns one line per stage and the skip count.</summary>
     /// <returns>The table.</returns>
     public override string ToString()
@@ -65,13 +75,16 @@ public sealed class PipelineMetrics
             if (SkippedFor(reason) > 0) builder.Append(", ").Append(reason).Append(' ').Append(SkippedFor(reason));
         }
 
+        if (UndisposedBatches > 0) builder.AppendLine().Append("undisposed batches: ").Append(UndisposedBatches);
         return builder.ToString();
     }
 
     internal void AddSkipped(SkipReason reason, string detail)
     {
         Interlocked.Increment(ref _skippedByReason[(int)reason]);
-        if (Interlocked.Increment(ref _skippedCount) <= 100) _skipped.Enqueue(Bounded(detail));
+        detail = Bounded(detail);
+        if (Interlocked.Increment(ref _skippedCount) <= 100) _skipped.Enqueue(detail);
+        Telemetry.LogSkipped(detail);
     }
 
     // A detail may quote a record's bytes through an inner message: keep each one short.

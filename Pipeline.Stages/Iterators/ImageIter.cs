@@ -85,6 +85,7 @@ public sealed class ImageIter : ImagePipelineIter
             CorruptRecords = o.CorruptRecords,
             DataName = o.DataName,
             LabelName = o.LabelName,
+            Logger = o.Logger,
             StateKind = IteratorKind.Image,
             StateShuffle = o.Shuffle,
             StateOptions = string.Join(

@@ -89,6 +89,7 @@ public sealed class ImageRecordIter : ImagePipelineIter
             ScaledDecode = o.ScaledDecode,
             DataName = o.DataName,
             LabelName = o.LabelName,
+            Logger = o.Logger,
             StateKind = IteratorKind.ImageRecord,
             StateShuffle = o.Shuffle,
             StateOptions = string.Join('|', ToAugmenterSettings(o), layout with { MeanImage = null }, string.Join(',', means), string.Join(',', stds), o.MeanImg is not null),

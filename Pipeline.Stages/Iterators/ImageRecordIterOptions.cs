@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Pipeline.Core;
 using Pipeline.Core.Storage;
 using Pipeline.Stages.Imaging;
@@ -201,6 +202,10 @@ public sealed record ImageRecordIterOptions
 
     /// <summary>Gets the name of the label input.</summary>
     public string LabelName { get; init; } = "softmax_label";
+
+    /// <summary>Gets where the iterator writes warnings: each record skipped under <c>CorruptRecordPolicy.Skip</c>, and once, a batch dropped without <c>Dispose()</c>.</summary>
+    /// <remarks>Default <see langword="null"/>: silent. Not part of the options a saved state compares.</remarks>
+    public ILogger? Logger { get; init; }
 
     /// <summary>Gets the aspect-ratio range in effect.</summary>
     internal (float Min, float Max) AspectRange => MinAspectRatio is { } min ? (min, MaxAspectRatio) : (1 - MaxAspectRatio, 1 + MaxAspectRatio);

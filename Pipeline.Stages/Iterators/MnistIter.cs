@@ -122,6 +122,8 @@ public sealed class MnistIter : DataIter
             LastBatchHandle.Discard,
             options.Seed,
             options.PrefetchBuffer) { OwnsArrays = true, StateKind = IteratorKind.Mnist };
+        iter.Telemetry.Iterator = nameof(MnistIter);
+        iter.Telemetry.Logger = options.Logger;
         return (iter, count);
     }
 }

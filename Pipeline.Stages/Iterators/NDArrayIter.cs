@@ -1,6 +1,9 @@
 using System.Threading.Tasks.Dataflow;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Core;
 using Pipeline.Core.Batching;
+using Pipeline.Core.Diagnostics;
 using Pipeline.Stages.Dataflow;
 
 namespace Pipeline.Stages.Iterators;
@@ -27,6 +30,7 @@ public sealed class NDArrayIter : DataIter
     private readonly BatchAssembler? _assembler;
     private readonly (string Name, CsrNDArray Array)[] _sparseData;
     private readonly (string Name, CsrNDArray Array)[] _sparseLabel;
+    private readonly IteratorTelemetry _telemetry = new(nameof(NDArrayIter), logger: null);
     private readonly EpochRunner _epochs;
     private int[] _order;
     private int _carriedIn;
@@ -170,13 +174,24 @@ public sealed class NDArrayIter : DataIter
         ProvideLabel = [.. Describe(_label, batchSize), .. Describe(_sparseLabel, batchSize)];
 
         // Batches with sparse inputs are made whole (every batch is full under Discard); dense ones go through the assembler.
-        _assembler = sparse ? null : new BatchAssembler(ProvideData, ProvideLabel, lastBatchHandle);
+        _assembler = sparse ? null : new BatchAssembler(ProvideData, ProvideLabel, lastBatchHandle) { Telemetry = _telemetry };
         _dataRowBytes = [.. _data.Select(d => d.Array.ByteLength / NumData)];
         _labelRowBytes = [.. _label.Select(d => d.Array.ByteLength / NumData)];
         _order = MakeOrder(epoch: 0);
         _epochs = new EpochRunner(this, StartEpoch, OnReset, Release);
         _epochs.Start();
     }
+
+    /// <summary>Gets where the iterator writes warnings (once: a batch dropped without <c>Dispose()</c>, whose buffers then never return to the pool).</summary>
+    /// <remarks>Default <see langword="null"/>: silent. Set it in the object initializer: <c>new NDArrayIter(...) { Logger = logger }</c>.</remarks>
+    public ILogger? Logger
+    {
+        get => _telemetry.Logger is NullLogger ? null : _telemetry.Logger;
+        init => _telemetry.Logger = value;
+    }
+
+    /// <summary>Gets the telemetry the batches report to (<see cref="MnistIter"/> renames it).</summary>
+    internal IteratorTelemetry Telemetry => _telemetry;
 
     /// <summary>Gets the number of examples (rows of every array).</summary>
     public int NumData { get; }

@@ -125,6 +125,8 @@ public sealed class PrefetchingIter : DataIter
         StartFetch();
         return new DataBatch(data, label, batches[0]!.Pad, batches[0]!.Index)
         {
+            // Disposing the combined batch disposes the wrapped iterators' batches, so their buffers go back to their own pools.
+            Parts = Array.ConvertAll(batches, b => b!),
             SparseData = sparseData,
             SparseLabel = sparseLabel,
             BucketKey = bucketKey,
