@@ -12,6 +12,7 @@ internal static class Program
 {
     private const string UsageText = """
         usage: throughput recordio|iterators [--dir DIR]
+               throughput libsvm [--dir DIR] [--size-mb 64] [--rounds 3]
                throughput imaging [--corpus DIR]
                throughput codecs [--corpus DIR] [--rounds 3]
                throughput pipeline [--corpus DIR] [--threads 2] [--crop resize-crop|random-resized] [--no-peers]
@@ -29,6 +30,7 @@ internal static class Program
     {
         ["recordio"] = ["dir"],
         ["iterators"] = ["dir"],
+        ["libsvm"] = ["dir", "size-mb", "rounds"],
         ["imaging"] = ["corpus"],
         ["codecs"] = ["corpus", "rounds"],
         ["pipeline"] = ["corpus", "threads", "crop", "no-peers"],
@@ -54,6 +56,7 @@ internal static class Program
             {
                 "recordio" => RecordIOThroughput.Run(options.Dir),
                 "iterators" => Iterators.IteratorThroughput.Run(options.Dir),
+                "libsvm" => Iterators.SparseThroughput.Run(options.Dir, options.Int("size-mb", 64), options.Int("rounds", 3)),
                 "imaging" => Imaging.ImagingThroughput.Run(options.Corpus),
                 "codecs" => Imaging.CodecThroughput.Run(options.Corpus, options.Int("rounds", 3)),
                 "pipeline" => Imaging.PipelineThroughput.Run(options.Corpus, options.Int("threads", 2), options.String("crop", "resize-crop"), !options.Flag("no-peers")),

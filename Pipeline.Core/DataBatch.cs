@@ -41,20 +41,37 @@ public sealed class DataBatch : IDisposable
     /// <summary>Gets the source index of each example, or <see langword="null"/> when not known.</summary>
     public IReadOnlyList<long>? Index { get; }
 
+    /// <summary>Gets the bucket this batch belongs to (MXNet's <c>bucket_key</c>), for iterators whose batches differ in shape, such as <c>BucketSentenceIter</c>; <see langword="null"/> otherwise.</summary>
+    public int? BucketKey { get; init; }
+
+    /// <summary>Gets the name, shape and type of this batch's data arrays when they differ from the iterator's <see cref="DataIter.ProvideData"/> (MXNet's per-batch <c>provide_data</c>); <see langword="null"/> when they do not.</summary>
+    public IReadOnlyList<DataDesc>? ProvideData { get; init; }
+
+    /// <summary>Gets the name, shape and type of this batch's label arrays when they differ from the iterator's <see cref="DataIter.ProvideLabel"/>; <see langword="null"/> when they do not.</summary>
+    public IReadOnlyList<DataDesc>? ProvideLabel { get; init; }
+
+    /// <summary>Gets the sparse (CSR) data arrays, for iterators over sparse inputs such as <c>LibSVMIter</c>; empty otherwise.</summary>
+    /// <remarks>The iterator's <see cref="DataIter.ProvideData"/> describes the dense arrays of <see cref="Data"/> first, then these. The batch owns them.</remarks>
+    public IReadOnlyList<CsrNDArray> SparseData { get; init; } = [];
+
+    /// <summary>Gets the sparse (CSR) label arrays; empty when the labels are dense (or absent).</summary>
+    /// <remarks>The iterator's <see cref="DataIter.ProvideLabel"/> describes the dense arrays of <see cref="Label"/> first, then these. The batch owns them.</remarks>
+    public IReadOnlyList<CsrNDArray> SparseLabel { get; init; } = [];
+
     /// <summary>Returns MXNet's summary, for example <c>DataBatch: data shapes: [(2, 3)] label shapes: None</c>.</summary>
     /// <returns>The summary.</returns>
     public override string ToString()
     {
         var builder = new StringBuilder("DataBatch: data shapes: ");
-        AppendShapes(builder, Data);
+        AppendShapes(builder, Data, SparseData);
         builder.Append(" label shapes: ");
-        if (Label.Count == 0)
+        if (Label.Count == 0 && SparseLabel.Count == 0)
         {
             builder.Append("None");
         }
         else
         {
-            AppendShapes(builder, Label);
+            AppendShapes(builder, Label, SparseLabel);
         }
 
         return builder.ToString();
@@ -64,6 +81,14 @@ public sealed class DataBatch : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        LeakSentinel?.Disarm();
+
+        // A batch made of other iterators' batches (PrefetchingIter) gives each back to its own pool.
+        if (Parts is { } parts)
+        {
+            for (int i = 0; i < parts.Count; i++) parts[i].Dispose();
+            return;
+        }
 
         // A batch made by a BatchAssembler goes back to it whole, so steady-state batching allocates nothing.
         if (Recycler is { } recycler && recycler.TryRecycle(this)) return;
@@ -76,6 +101,12 @@ public sealed class DataBatch : IDisposable
     /// <summary>Gets or sets who takes this batch back for reuse on <see cref="Dispose"/>.</summary>
     internal BatchAssembler? Recycler { get; set; }
 
+    /// <summary>Gets or sets the finalizable companion that reports this batch if it is dropped undisposed (batches of a <see cref="BatchAssembler"/>).</summary>
+    internal BatchLeakSentinel? LeakSentinel { get; set; }
+
+    /// <summary>Gets or sets the batches whose arrays this batch shows; disposing it disposes them instead of the arrays.</summary>
+    internal IReadOnlyList<DataBatch>? Parts { get; init; }
+
     /// <summary>Gets or sets where the source stands after this batch's last example (a stream's byte offsets), for <see cref="DataIter.SaveState"/>; null when the batch ends its epoch's data.</summary>
     internal object? ResumeCursor { get; set; }
 
@@ -87,19 +118,25 @@ public sealed class DataBatch : IDisposable
         Volatile.Write(ref _disposed, 0);
     }
 
+    /// <summary>The consumer has the batch now: from here on, dropping it without <see cref="Dispose"/> is reported.</summary>
+    /// <remarks>Not earlier: a batch a cancelled graph drops (a <c>Reset</c> mid-epoch) was never the consumer's to dispose.</remarks>
+    internal void OnDelivered() => LeakSentinel?.Arm();
+
     internal void DisposeArrays()
     {
         for (int i = 0; i < Data.Count; i++) Data[i].Dispose();
         for (int i = 0; i < Label.Count; i++) Label[i].Dispose();
+        for (int i = 0; i < SparseData.Count; i++) SparseData[i].Dispose();
+        for (int i = 0; i < SparseLabel.Count; i++) SparseLabel[i].Dispose();
     }
 
-    private static void AppendShapes(StringBuilder builder, IReadOnlyList<NDArray> arrays)
+    private static void AppendShapes(StringBuilder builder, IReadOnlyList<NDArray> arrays, IReadOnlyList<CsrNDArray> sparse)
     {
         builder.Append('[');
-        for (int i = 0; i < arrays.Count; i++)
+        for (int i = 0; i < arrays.Count + sparse.Count; i++)
         {
             if (i > 0) builder.Append(", ");
-            builder.Append(DataDesc.FormatTuple(arrays[i].Shape));
+            builder.Append(DataDesc.FormatTuple(i < arrays.Count ? arrays[i].Shape : sparse[i - arrays.Count].Shape));
         }
 
         builder.Append(']');

@@ -4,13 +4,22 @@ namespace Pipeline.Core;
 
 /// <summary>The base of every iterator: produces the batches of one epoch, then <see langword="null"/> until <see cref="Reset"/>.</summary>
 /// <remarks>
-/// <para><c>await foreach</c> over an iterator yields the rest of the current epoch; it does not reset, so a
-/// second loop without <see cref="Reset"/> yields nothing (as in MXNet, where the iterator is its own iterable).</para>
+/// <para><c>await foreach</c> over an iterator yields the rest of the current epoch; it does not reset. A second loop
+/// over an epoch a loop has finished, without <see cref="Reset"/>, throws <see cref="InvalidOperationException"/> (MXNet's
+/// silently yields nothing), and so does a loop started while another is still enumerating the same iterator (the two
+/// would split the batches between them). <see cref="Next"/> after the end keeps returning <see langword="null"/>.</para>
 /// <para>Subclass it to write a custom iterator: implement <see cref="NextAsync"/>, <see cref="Reset"/>,
 /// <see cref="ProvideData"/> and <see cref="ProvideLabel"/>.</para>
 /// </remarks>
 public abstract class DataIter : IAsyncEnumerable<DataBatch>, IAsyncDisposable, IDisposable
 {
+    // Loops over the iterator: one at a time, and whether the last one ran to the end of its epoch. Only an iterator that
+    // reports its epoch restarts (the library's own) can tell a loop over a finished epoch from one over a new, empty epoch;
+    // a user's subclass keeps MXNet's silent empty loop.
+    private int _enumerating;
+    private bool _endSeen;
+    private bool _reportsRestarts;
+
     /// <summary>Initializes the iterator.</summary>
     /// <param name="batchSize">The number of examples per batch.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is negative.</exception>
@@ -68,9 +77,17 @@ public abstract class DataIter : IAsyncEnumerable<DataBatch>, IAsyncDisposable, 
         throw new NotSupportedException($"{GetType().FullName} cannot restore a position: it does not override DataIter.RestoreState.");
     }
 
+    /// <summary>Declares that this iterator calls <see cref="EpochRestarted"/> whenever a new epoch starts (reset or restore).</summary>
+    internal void ReportsEpochRestarts() => _reportsRestarts = true;
+
+    /// <summary>A new epoch starts: the next loop enumerates it, even when it turns out empty.</summary>
+    internal void EpochRestarted() => _endSeen = false;
+
     /// <summary>Yields the remaining batches of the current epoch.</summary>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>An enumerator over the rest of the epoch.</returns>
+    /// <exception cref="InvalidOperationException">On the first move: a loop has already finished this epoch (call <see cref="Reset"/>),
+    /// or another loop is enumerating this iterator.</exception>
     public IAsyncEnumerator<DataBatch> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
         RemainingBatchesAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 
@@ -112,9 +129,29 @@ public abstract class DataIter : IAsyncEnumerable<DataBatch>, IAsyncDisposable, 
 
     private async IAsyncEnumerable<DataBatch> RemainingBatchesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        while (await NextAsync(cancellationToken).ConfigureAwait(false) is { } batch)
+        if (Interlocked.Exchange(ref _enumerating, 1) != 0)
         {
-            yield return batch;
+            throw new InvalidOperationException($"This {GetType().Name} is already being enumerated: two loops at once would split its batches between them. Finish or leave the first loop, or use one iterator per loop.");
+        }
+
+        try
+        {
+            DataBatch? batch = await NextAsync(cancellationToken).ConfigureAwait(false);
+
+            // The end again, right after a loop saw it: without Reset the loop would silently do nothing.
+            if (batch is null && _endSeen && _reportsRestarts) throw new InvalidOperationException($"The epoch has ended: call Reset() on the {GetType().Name} before enumerating it again.");
+            while (batch is not null)
+            {
+                _endSeen = false;
+                yield return batch;
+                batch = await NextAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            _endSeen = true;
+        }
+        finally
+        {
+            Volatile.Write(ref _enumerating, 0);
         }
     }
 }

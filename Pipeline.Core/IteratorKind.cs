@@ -30,9 +30,15 @@ internal enum IteratorKind : byte
     /// <summary>A <c>SampleIter&lt;T&gt;</c>.</summary>
     Sample = 9,
 
+    /// <summary>A <c>BucketSentenceIter</c>.</summary>
+    BucketSentence = 20,
+
+    /// <summary>A <c>LibSVMIter</c>.</summary>
+    LibSvm = 21,
+
     /// <summary>An <c>ImageDetRecordIter</c>.</summary>
-    ImageDetRecord = 20,
+    ImageDetRecord = 22,
 
     /// <summary>An <c>ImageDetIter</c>.</summary>
-    ImageDet = 21,
+    ImageDet = 23,
 }

@@ -11,7 +11,7 @@ public static class Tour
     private static readonly ITourStep[] s_steps =
     [
         new NDArrayStep(), new CsvStep(), new CustomStep(), new RecordIOStep(), new PackStep(), new ImageStep(),
-        new Im2RecStep(), new ImageIterStep(), new ImageRecordIterStep(), new DetectionStep(), new TrainStep(),
+        new Im2RecStep(), new ImageIterStep(), new ImageRecordIterStep(), new DetectionStep(), new ProgressStep(), new CaptionStep(), new TrainStep(),
     ];
 
     /// <summary>Runs the chosen steps (all by default) and prints what each shows.</summary>

@@ -15,6 +15,8 @@ namespace Pipeline.Tools;
 /// </remarks>
 internal static class ResumeDrillCommand
 {
+    public const string Name = "resume-drill";
+
     public static Command Create(IAnsiConsole console)
     {
         var rec = new Option<string>("--rec") { Description = "The .rec file.", Required = true };
@@ -24,7 +26,7 @@ internal static class ResumeDrillCommand
         var restore = new Option<bool>("--restore") { Description = "Restore the state file first." };
         var wait = new Option<bool>("--wait") { Description = "After the steps, write <log>.ready and wait to be killed." };
         var threads = new Option<int>("--threads") { Description = "Decode threads.", DefaultValueFactory = _ => 1 };
-        var command = new Command("resume-drill", "Read batches, log their hashes and save the iterator state after each (used by the resume tests).")
+        var command = new Command(Name, "Read batches, log their hashes and save the iterator state after each (used by the resume tests).")
         {
             rec, state, log, steps, restore, wait, threads,
         };

@@ -13,12 +13,20 @@ namespace Pipeline.Tools;
 public static class ToolCommands
 {
     /// <summary>Parses and runs a command line.</summary>
-    /// <param name="args">The arguments, for example <c>im2rec data/train images --list --recursive</c>.</param>
+    /// <param name="args">The arguments, for example <c>im2rec data/train images --list --recursive</c>; the tool is installed as <c>im2rec</c>, so arguments that do not start with a command (<c>data/train images --list</c>) are the <c>im2rec</c> command's, as with <c>im2rec.py</c>.</param>
     /// <param name="console">Where to print (a progress bar on a terminal; plain lines otherwise).</param>
     /// <returns>0 on success, 1 when the work failed or found corruption, 2 for a usage error.</returns>
-    public static async Task<int> RunAsync(string[] args, IAnsiConsole console)
+    public static Task<int> RunAsync(string[] args, IAnsiConsole console) => RunAsync(args, console, CancellationToken.None);
+
+    /// <summary>Parses and runs a command line until it finishes or <paramref name="cancellationToken"/> stops it.</summary>
+    /// <param name="args">The arguments, for example <c>im2rec data/train images --list --recursive</c>.</param>
+    /// <param name="console">Where to print (a progress bar on a terminal; plain lines otherwise).</param>
+    /// <param name="cancellationToken">Stops the command (Ctrl+C, SIGTERM); outputs in progress are removed.</param>
+    /// <returns>0 on success, 1 when the work failed or found corruption, 2 for a usage error, 130 when stopped.</returns>
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(console);
+        args = ImplicitIm2Rec(args);
         RootCommand root = Build(console);
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -29,7 +37,13 @@ public static class ToolCommands
 
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+            // Signals are the caller's (Program): System.CommandLine's own handler would end the process before the outputs in progress are removed.
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            console.WriteLine("stopped: interrupted before the end; no partial output was left behind.");
+            return 130;
         }
         catch (Exception error) when (error is PipelineException or IOException or ArgumentException or UnauthorizedAccessException)
         {
@@ -37,6 +51,25 @@ public static class ToolCommands
             return 1;
         }
     }
+
+    /// <summary>Creates the console for output that is not a terminal (a pipe, a file, a CI log): plain lines, never wrapped, no colour codes, no live display.</summary>
+    /// <param name="writer">Where to write.</param>
+    /// <returns>The console.</returns>
+    /// <remarks>Spectre.Console wraps at 80 columns when it cannot ask a terminal for its width, which cut paths and summaries in two.</remarks>
+    public static IAnsiConsole PlainConsole(TextWriter writer)
+    {
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = 4096;
+        return console;
+    }
+
+    /// <summary>The installed command is <c>im2rec</c>: <c>im2rec PREFIX ROOT ...</c> means <c>im2rec im2rec PREFIX ROOT ...</c>.</summary>
+    /// <remarks>A prefix literally named <c>rec</c> or <c>im2rec</c> needs the explicit form.</remarks>
+    private static string[] ImplicitIm2Rec(string[] args) =>
+        args is [var first, ..] && first is not ("im2rec" or "rec" or ResumeDrillCommand.Name) && !first.StartsWith('-') ? ["im2rec", .. args] : args;
 
     private static RootCommand Build(IAnsiConsole console)
     {
@@ -73,11 +106,14 @@ public static class ToolCommands
         var packLabel = new Option<bool>("--pack-label") { Description = "Store every label of multi-label lines, each line with its own count (detection lists: header, then the objects)." };
         var threads = new Option<int>("--num-thread") { Description = "Decode/encode threads.", DefaultValueFactory = _ => 1 };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first unreadable image instead of skipping it." };
+        var maxSkipped = new Option<int?>("--max-skipped") { Description = "Fail a list when more images than this are skipped (default: fail only when every image is skipped). A list that packs nothing always fails and never replaces existing outputs." };
         var output = new Option<string?>("--output") { Description = "Folder or URI prefix (s3://bucket/prefix/) for the .rec and .idx (default: next to the lists). S3 settings come from the AWS environment." };
         var command = new Command("im2rec", "Make image lists from a folder (--list), or pack lists into .rec + .idx.")
         {
-            prefix, rootFolder, list, recursive, exts, noShuffle, seed, trainRatio, testRatio, chunks, passThrough, resize, centerCrop, quality, encoding, interMethod, rgbResize, color, packLabel, threads, strict, output,
+            prefix, rootFolder, list, recursive, exts, noShuffle, seed, trainRatio, testRatio, chunks, passThrough, resize, centerCrop, quality, encoding, interMethod, rgbResize, color, packLabel, threads, strict, maxSkipped, output,
         };
+        var progressEvery = new Option<int>("--progress-every") { Description = "When the output is not a terminal, print a progress line every N images (0: none). A terminal gets a live bar.", DefaultValueFactory = _ => 1000 };
+        command.Add(progressEvery);
         command.SetAction(async (result, cancellationToken) =>
         {
             string prefixValue = result.GetRequiredValue(prefix);
@@ -117,9 +153,10 @@ public static class ToolCommands
                 PackLabel = result.GetValue(packLabel),
                 NumThreads = result.GetValue(threads),
                 Strict = result.GetValue(strict),
+                MaxSkipped = result.GetValue(maxSkipped),
                 Output = result.GetValue(output),
             };
-            IReadOnlyList<Im2RecSummary> summaries = await PackWithProgressAsync(console, prefixValue, rootValue, pack, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<Im2RecSummary> summaries = await PackWithProgressAsync(console, prefixValue, rootValue, pack, result.GetValue(progressEvery), cancellationToken).ConfigureAwait(false);
             foreach (Im2RecSummary summary in summaries)
             {
                 console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{summary.RecPath}: {summary.Written} records, {summary.Bytes / 1e6:F1} MB, {summary.Skipped.Count} skipped, {summary.Written / Math.Max(1e-9, summary.Elapsed.TotalSeconds):F0} img/s"));
@@ -134,11 +171,13 @@ public static class ToolCommands
     /// <summary>Maps im2rec's <c>--encoding</c> value (<c>.jpg</c> or <c>.png</c>, already checked by the parser) to the format.</summary>
     private static ImageFormat ParseEncoding(string encoding) => encoding == ".png" ? ImageFormat.Png : ImageFormat.Jpeg;
 
-    private static async Task<IReadOnlyList<Im2RecSummary>> PackWithProgressAsync(IAnsiConsole console, string prefix, string root, Im2RecPackOptions options, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<Im2RecSummary>> PackWithProgressAsync(IAnsiConsole console, string prefix, string root, Im2RecPackOptions options, int progressEvery, CancellationToken cancellationToken)
     {
         if (!console.Profile.Capabilities.Interactive)
         {
-            return await Im2RecPacker.PackPrefixAsync(prefix, root, options, progress: null, cancellationToken).ConfigureAwait(false);
+            ArgumentOutOfRangeException.ThrowIfNegative(progressEvery, "--progress-every");
+            IProgress<Im2RecProgress>? lines = progressEvery > 0 ? new ProgressLines(console, progressEvery) : null;
+            return await Im2RecPacker.PackPrefixAsync(prefix, root, options, lines, cancellationToken).ConfigureAwait(false);
         }
 
         IReadOnlyList<Im2RecSummary> summaries = [];

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using Pipeline.Core.Diagnostics;
 
 namespace Pipeline.Core.Batching;
 
@@ -74,6 +75,9 @@ internal sealed class BatchAssembler : IDisposable
     /// <summary>Gets or sets whether <see cref="LastBatchHandle.Pad"/> fills the last batch with zeros (index -1) instead of wrapping to the epoch's start.</summary>
     /// <remarks>Used for MXNet's <c>round_batch = false</c>, whose filler is stale rows of the previous batch; zeros are never stale.</remarks>
     public bool ZeroFillPad { get; set; }
+
+    /// <summary>Gets or sets the iterator's telemetry: when set, a batch dropped without <see cref="DataBatch.Dispose"/> is counted there (and logged once).</summary>
+    public IteratorTelemetry? Telemetry { get; set; }
 
     /// <summary>Gets the bytes one example takes in each data output.</summary>
     public IReadOnlyList<int> DataRowBytes => _dataRowBytes;
@@ -323,6 +327,7 @@ internal sealed class BatchAssembler : IDisposable
         else
         {
             batch = new DataBatch(_currentData!, _currentLabel, pad, _currentIndex) { Recycler = this };
+            if (Telemetry is { } telemetry) batch.LeakSentinel = new BatchLeakSentinel(telemetry);
         }
 
         _currentShell = null;

@@ -89,7 +89,7 @@ public static class ImageList
         if (fields.Length < 2 + labels || labels < 1 || !long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out long index))
         {
             string expected = labelWidth is null or 1 ? "label(s)" : $"{labels} labels";
-            throw Fail(path, lineNumber, $"is '{line}'; expected 'index<TAB>{expected}<TAB>path' with a non-negative integer index");
+            throw Fail(path, lineNumber, $"is '{InputQuote.Of(line)}'; expected 'index<TAB>{expected}<TAB>path' with a non-negative integer index");
         }
 
         float[] values = new float[labels];
@@ -97,7 +97,7 @@ public static class ImageList
         {
             if (!float.TryParse(fields[1 + i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
             {
-                throw Fail(path, lineNumber, $"has label '{fields[1 + i]}', which is not a number");
+                throw Fail(path, lineNumber, $"has label '{InputQuote.Of(fields[1 + i])}', which is not a number");
             }
         }
 

@@ -358,6 +358,14 @@ public sealed class IndexedRecordIOReader : IDisposable
                 if (got < header.Length) ThrowAt($"Truncated RecordIO record at offset {position} in '{FilePath}': expected an 8-byte header, found {got} bytes.", position, recordKey);
                 uint magic = BinaryPrimitives.ReadUInt32LittleEndian(header);
                 uint lrec = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+                bool startsRecord = magic == RecordIOConstants.Magic && (lrec >> 29) is RecordIOConstants.FlagWhole or RecordIOConstants.FlagFirst;
+                if (position == offset && recordKey is not null && offset != 0 && !startsRecord)
+                {
+                    // The file itself may be fine: an index entry pointing into the middle of a record means the .idx was made for another .rec.
+                    ThrowAt($"The index '{IndexPath}' puts key {recordKey} at offset {offset} of '{FilePath}', which is not the start of a record (found 0x{magic:X8} 0x{lrec:X8}), so the .idx does not belong to this .rec; rebuild it with 'rec index'.", position, recordKey);
+                }
+
+                if (magic != RecordIOConstants.Magic && position == 0) ThrowAt($"{RecordIOThrowHelper.NotRecordIO(magic, FilePath)}", position, recordKey);
                 if (magic != RecordIOConstants.Magic) ThrowAt($"Invalid RecordIO magic 0x{magic:X8} at offset {position} in '{FilePath}'; expected 0x{RecordIOConstants.Magic:X8}.", position, recordKey);
                 uint cflag = lrec >> 29;
                 int length = (int)(lrec & RecordIOConstants.LengthMask);

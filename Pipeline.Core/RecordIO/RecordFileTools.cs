@@ -106,34 +106,55 @@ public static class RecordFileTools
         return result;
     }
 
-    /// <summary>Splits a <c>.rec</c> into <paramref name="parts"/> shards (dmlc-core's byte-range rule), each with its <c>.idx</c>.</summary>
+    /// <summary>Splits a <c>.rec</c> into <paramref name="parts"/> shards (dmlc-core's byte-range rule), each with its <c>.idx</c>: all of them or none.</summary>
     /// <param name="recPath">The record file.</param>
     /// <param name="outputPrefix">The shards are <c>PREFIX-00000-of-0000N.rec</c> and <c>.idx</c>.</param>
     /// <param name="parts">The number of shards.</param>
     /// <returns>The shard files and their record counts.</returns>
+    /// <remarks>Every shard is written under a temporary name and the set is renamed only once the whole file has been read, so a
+    /// corrupt or truncated input leaves neither temporary files nor a partial set of shards (existing shards stay as they were).</remarks>
     /// <exception cref="RecordFormatException">The record file is corrupt.</exception>
     public static IReadOnlyList<(string RecPath, long Records)> Split(string recPath, string outputPrefix, int parts)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parts);
         var shards = new List<(string, long)>();
-        for (int part = 0; part < parts; part++)
+        var written = new List<string>();
+        try
         {
-            string stem = string.Create(CultureInfo.InvariantCulture, $"{outputPrefix}-{part:D5}-of-{parts:D5}");
-            long records = 0;
-            using (RecordIOReader reader = RecordIOReader.OpenPart(recPath, part, parts))
-            using (var writer = new IndexedRecordIOWriter(stem + ".idx.tmp", stem + ".rec.tmp"))
+            for (int part = 0; part < parts; part++)
             {
-                while (reader.TryRead(out ReadOnlyMemory<byte> record))
+                string stem = string.Create(CultureInfo.InvariantCulture, $"{outputPrefix}-{part:D5}-of-{parts:D5}");
+                long records = 0;
+                written.Add(stem);
+                using (RecordIOReader reader = RecordIOReader.OpenPart(recPath, part, parts))
+                using (var writer = new IndexedRecordIOWriter(stem + ".idx.tmp", stem + ".rec.tmp"))
                 {
-                    long key = record.Length >= ImageRecordHeader.Size ? (long)ImageRecordHeader.Parse(record.Span).Id : records;
-                    writer.WriteIdx(key, record.Span);
-                    records++;
+                    while (reader.TryRead(out ReadOnlyMemory<byte> record))
+                    {
+                        long key = record.Length >= ImageRecordHeader.Size ? (long)ImageRecordHeader.Parse(record.Span).Id : records;
+                        writer.WriteIdx(key, record.Span);
+                        records++;
+                    }
                 }
+
+                shards.Add((stem + ".rec", records));
+            }
+        }
+        catch
+        {
+            foreach (string stem in written)
+            {
+                File.Delete(stem + ".rec.tmp");
+                File.Delete(stem + ".idx.tmp");
             }
 
+            throw;
+        }
+
+        foreach (string stem in written)
+        {
             File.Move(stem + ".rec.tmp", stem + ".rec", overwrite: true);
             File.Move(stem + ".idx.tmp", stem + ".idx", overwrite: true);
-            shards.Add((stem + ".rec", records));
         }
 
         return shards;

@@ -38,11 +38,23 @@ public static class RecordIOPartition
     /// <param name="numParts">The number of parts.</param>
     /// <returns>The half-open range <c>[Begin, End)</c> of the offsets of the part's records' first headers.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The part index or count is out of range.</exception>
-    /// <exception cref="RecordFormatException">The data's size is not a multiple of 4.</exception>
+    /// <exception cref="RecordFormatException">The data is not RecordIO (it does not start with the magic word) or its size is not a multiple of 4.</exception>
     public static (long Begin, long End) GetByteRange(Stream stream, string? path, int partIndex, int numParts)
     {
         ArgumentNullException.ThrowIfNull(stream);
         long size = stream.Length;
+        if (size > 0)
+        {
+            // A file that does not start with the magic is not RecordIO at all (an image passed by mistake): say so, rather
+            // than report its length.
+            Span<byte> first = stackalloc byte[4];
+            stream.Seek(0, SeekOrigin.Begin);
+            first.Clear();
+            stream.ReadAtLeast(first, first.Length, throwOnEndOfStream: false);
+            uint word = BinaryPrimitives.ReadUInt32LittleEndian(first);
+            if (word != RecordIOConstants.Magic) throw new RecordFormatException(RecordIOThrowHelper.NotRecordIO(word, path), path, 0);
+        }
+
         if ((size & 3) != 0)
         {
             throw new RecordFormatException(
@@ -81,7 +93,7 @@ public static class RecordIOPartition
     }
 
     /// <summary>Scans 4-byte words from <paramref name="position"/> for the next record head; the end of the data if none.</summary>
-    private static long SeekRecordHead(Stream stream, long position, long size)
+    internal static long SeekRecordHead(Stream stream, long position, long size)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         try

@@ -180,6 +180,23 @@ public sealed partial class RecordIOReader : IDisposable
         }
     }
 
+    /// <summary>Moves past a record that failed to parse, to the next record head after its start (an aligned magic word
+    /// with a whole or first part: the writer escapes the magic inside payloads, so only heads match), or to the end.</summary>
+    /// <param name="recordStart">The offset of the record that failed.</param>
+    /// <returns><see langword="false"/> when the data cannot be scanned (a stream or a remote file): the failure stands.</returns>
+    internal bool TrySkipToNextRecordHead(long recordStart)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_stream is not FileStream) return false;
+        long limit = Math.Min(_end, _stream.Length);
+        long next = recordStart + 4 >= limit ? limit : RecordIOPartition.SeekRecordHead(_stream, recordStart + 4, limit);
+        Seek(next);
+
+        // A part ends where its range ends, even when the scan stopped short of a head there.
+        if (next >= limit && _end != long.MaxValue) Position = _end;
+        return true;
+    }
+
     /// <summary>Moves to a byte offset, which must be the start of a record (as stored in a <c>.idx</c>).</summary>
     /// <param name="offset">The absolute offset of a record's first header.</param>
     /// <exception cref="NotSupportedException">The stream is not seekable.</exception>
@@ -291,13 +308,22 @@ public sealed partial class RecordIOReader : IDisposable
     /// <summary>Makes room for at least <paramref name="bytesNeeded"/> buffered bytes and returns the free space to read into.</summary>
     private int PrepareFill(long bytesNeeded)
     {
-        if (bytesNeeded > _buffer.Length)
+        if (bytesNeeded > _buffer.Length && (_dataEnd != long.MaxValue || _count == _buffer.Length))
         {
-            // Only a record longer than the buffer gets here; its length was checked against the data's end.
-            byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max(bytesNeeded, (long)_buffer.Length * 2)));
+            // Only a record longer than the buffer gets here. With a known end its length was checked against it, so the whole
+            // record is allocated at once; a stream of unknown length may lie, so the buffer only doubles once full: memory
+            // follows the bytes that actually arrive, not a 1 GiB length field.
+            long size = _dataEnd != long.MaxValue ? Math.Max(bytesNeeded, (long)_buffer.Length * 2) : Math.Min(bytesNeeded, (long)_buffer.Length * 2);
+            byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, size));
             _buffer.AsSpan(_start, _count).CopyTo(larger);
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = larger;
+            _start = 0;
+        }
+        else if (bytesNeeded > _buffer.Length)
+        {
+            // A stream of unknown length announcing more than the buffer holds: fill the buffer first.
+            _buffer.AsSpan(_start, _count).CopyTo(_buffer);
             _start = 0;
         }
         else if (_start + _count == _buffer.Length || _start + bytesNeeded > _buffer.Length)

@@ -1,4 +1,5 @@
 using Pipeline.Core;
+using Pipeline.Stages.Imaging;
 using Pipeline.Stages.Iterators;
 
 namespace Pipeline.Samples.Steps;
@@ -26,7 +27,7 @@ internal sealed class ImageIterStep : ITourStep
         });
         using DataBatch batch = iter.Next()!;
         context.Out.WriteLine($"ImageIter: {batch}, labels {string.Join(",", batch.Label[0].ToArray<float>())}");
-        (int w, int h) = ContactSheet.Save(batch, context.OutputFile("imageiter-batch.png"), [0, 0, 0], [1, 1, 1], columns: 4);
+        (int w, int h) = ContactSheet.Save(batch, context.OutputFile("imageiter-batch.png"), new ContactSheetOptions { Columns = 4, Mean = [0], Std = [1] });
         context.Out.WriteLine($"saved imageiter-batch.png ({w}x{h})");
         context.Results["imageiter.sheet"] = (w, h);
     }

@@ -32,7 +32,7 @@ internal sealed class ImageRecordIterStep : ITourStep
         });
         using DataBatch batch = iter.Next()!;
         context.Out.WriteLine($"ImageRecordIter: {batch}, labels {string.Join(",", batch.Label[0].ToArray<float>())}");
-        (int w, int h) = ContactSheet.Save(batch, context.OutputFile("imagerecorditer-batch.png"), mean, std, columns: 4);
+        (int w, int h) = ContactSheet.Save(batch, context.OutputFile("imagerecorditer-batch.png"), new ContactSheetOptions { Columns = 4, Mean = mean, Std = std });
         context.Out.WriteLine($"saved imagerecorditer-batch.png ({w}x{h})");
         context.Out.WriteLine("stage metrics:");
         context.Out.WriteLine(iter.Metrics);

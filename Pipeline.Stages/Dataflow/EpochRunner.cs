@@ -39,6 +39,7 @@ internal sealed class EpochRunner
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(startEpoch);
         _owner = owner;
+        (owner as DataIter)?.ReportsEpochRestarts();
         _startEpoch = startEpoch;
         _onReset = onReset;
         _release = release;
@@ -83,6 +84,7 @@ internal sealed class EpochRunner
             if (tail is IReceivableSourceBlock<DataBatch> receivable && receivable.TryReceive(out DataBatch? batch))
             {
                 Delivered++;
+                batch.OnDelivered();
                 return batch;
             }
 
@@ -97,6 +99,7 @@ internal sealed class EpochRunner
             {
                 DataBatch received = await tail.ReceiveAsync(cancellationToken).ConfigureAwait(false);
                 Delivered++;
+                received.OnDelivered();
                 return received;
             }
         }
@@ -107,6 +110,7 @@ internal sealed class EpochRunner
     public void Reset()
     {
         ObjectDisposedException.ThrowIf(_disposed, _owner);
+        (_owner as DataIter)?.EpochRestarted();
         Task stopped = StopAsync();
         bool ended = _epochEnded;
         _epochEnded = false;
@@ -133,6 +137,7 @@ internal sealed class EpochRunner
     public void Restore(int epoch, int delivered, bool ended, Action onStopped)
     {
         ObjectDisposedException.ThrowIf(_disposed, _owner);
+        (_owner as DataIter)?.EpochRestarted();
         ArgumentNullException.ThrowIfNull(onStopped);
         Task stopped = StopAsync();
         Epoch = epoch;

@@ -25,7 +25,9 @@ public sealed record Im2RecListOptions
     /// <summary>Gets the number of chunks (suffix <c>_0</c>, <c>_1</c>, ... when more than one).</summary>
     public int Chunks { get; init; } = 1;
 
-    internal void Validate()
+    /// <summary>Checks every option without touching any file, so a configuration can be checked before anything is built; the constructors call it.</summary>
+    /// <exception cref="ArgumentException">An option is missing, out of range or contradicts another; the message and <see cref="ArgumentException.ParamName"/> name it.</exception>
+    public void Validate()
     {
         if (Chunks <= 0) throw new ArgumentOutOfRangeException(nameof(Chunks), Chunks, "Chunks must be positive.");
         if (TrainRatio is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(TrainRatio), TrainRatio, "TrainRatio must be in [0, 1].");

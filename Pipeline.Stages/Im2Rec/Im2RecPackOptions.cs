@@ -59,8 +59,17 @@ public sealed record Im2RecPackOptions
     /// <summary>Gets whether an unreadable image stops packing (default: report it, skip it, count it).</summary>
     public bool Strict { get; init; }
 
-    internal void Validate()
+    /// <summary>Gets how many images of one list may be skipped before packing that list fails; <see langword="null"/> (the default) fails only when every image was skipped.</summary>
+    /// <remarks>A list that packs nothing always fails, whatever this says: an existing <c>.rec</c>/<c>.idx</c> is never replaced by empty files
+    /// (a wrong image folder skips every image). A failed list leaves its outputs as they were.</remarks>
+    public int? MaxSkipped { get; init; }
+
+    /// <summary>Checks every option without touching any file, so a configuration can be checked before anything is built; the constructors call it.</summary>
+    /// <exception cref="ArgumentException">An option is missing, out of range or contradicts another; the message and <see cref="ArgumentException.ParamName"/> name it.</exception>
+    public void Validate()
     {
+        Storage?.Validate();
+        if (MaxSkipped < 0) throw new ArgumentOutOfRangeException(nameof(MaxSkipped), MaxSkipped, "MaxSkipped must not be negative.");
         if (Resize < 0) throw new ArgumentOutOfRangeException(nameof(Resize), Resize, "Resize must be 0 (off) or positive.");
         if (Color is < -1 or > 1) throw new ArgumentOutOfRangeException(nameof(Color), Color, "Color must be -1, 0 or 1.");
         if (NumThreads <= 0) throw new ArgumentOutOfRangeException(nameof(NumThreads), NumThreads, "NumThreads must be positive.");

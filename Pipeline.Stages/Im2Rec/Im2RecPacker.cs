@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Core;
 using Pipeline.Core.RecordIO;
@@ -47,6 +48,9 @@ public static class Im2RecPacker
     /// <param name="cancellationToken">Stops packing; the outputs in progress are removed.</param>
     /// <returns>What was written and skipped.</returns>
     /// <exception cref="ImageDecodeException">An image cannot be read and <see cref="Im2RecPackOptions.Strict"/> is set; nothing is left behind.</exception>
+    /// <exception cref="PipelineException">Nothing was packed (every image skipped, or an empty list), or more images were skipped than
+    /// <see cref="Im2RecPackOptions.MaxSkipped"/> allows; existing outputs are left as they were.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing is left behind.</exception>
     public static async Task<Im2RecSummary> PackAsync(string listPath, string root, string recPath, string idxPath, Im2RecPackOptions options, IProgress<Im2RecProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -95,8 +99,20 @@ public static class Im2RecPacker
                 }
 
                 encode.Complete();
-                await write.Completion.ConfigureAwait(false);
+                try
+                {
+                    await write.Completion.ConfigureAwait(false);
+                }
+                catch (AggregateException wrapped) when (wrapped.InnerExceptions.Count == 1)
+                {
+                    // A fault propagated from the encoder arrives wrapped; the caller gets the error itself.
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(wrapped.InnerExceptions[0]);
+                }
             }
+
+            // Checked before anything is renamed: a list that packed nothing (a wrong image folder skips every image) must not
+            // replace a good pair with empty files, and the caller must hear about it.
+            CheckSkipped(listPath, root, recPath, entries.Count, skipped, options.MaxSkipped);
 
             bytes = writer.Position;
             writer.Dispose();
@@ -122,6 +138,26 @@ public static class Im2RecPacker
         }
 
         return new Im2RecSummary(listPath, recPath, idxPath, done - skipped.Count, skipped, bytes, watch.Elapsed);
+    }
+
+    private static void CheckSkipped(string listPath, string root, string recPath, int total, List<(string Path, string Reason)> skipped, int? maxSkipped)
+    {
+        int written = total - skipped.Count;
+        string first = skipped.Count > 0 ? $" The first: '{skipped[0].Path}': {skipped[0].Reason}" : string.Empty;
+        if (total == 0)
+        {
+            throw new PipelineException($"The image list '{listPath}' has no entries, so nothing was packed; '{recPath}' was left as it was.");
+        }
+
+        if (written == 0)
+        {
+            throw new PipelineException(string.Create(CultureInfo.InvariantCulture, $"Packed nothing from '{listPath}': all {total} images were skipped (is '{root}' the folder the list's paths are relative to?); '{recPath}' was left as it was.{first}"));
+        }
+
+        if (skipped.Count > maxSkipped)
+        {
+            throw new PipelineException(string.Create(CultureInfo.InvariantCulture, $"Skipped {skipped.Count} of {total} images of '{listPath}', more than MaxSkipped ({maxSkipped}) allows; '{recPath}' was left as it was.{first}"));
+        }
     }
 
     /// <summary>Builds the record of one list entry: header, labels and the (re-encoded) image.</summary>
@@ -166,8 +202,10 @@ public static class Im2RecPacker
                 {
                     payload = Reencode(bytes, options);
                 }
-                catch (ImageDecodeException error)
+                catch (ImagingException error)
                 {
+                    // Decoding, resizing or encoding this one image failed (a size the encoder cannot hold, too many pixels):
+                    // skipped and counted like an unreadable file.
                     return (entry, null, error.Message);
                 }
             }

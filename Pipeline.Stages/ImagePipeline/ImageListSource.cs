@@ -82,7 +82,9 @@ public sealed class ImageListSource : ImageRecordSource
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or StorageException)
             {
-                throw new RecordFormatException($"Cannot read image '{full}' (list entry {id}): {error.Message}", full, null, id.ToString(CultureInfo.InvariantCulture), error);
+                var unreadable = new RecordFormatException($"Cannot read image '{full}' (list entry {id}): {error.Message}", full, null, id.ToString(CultureInfo.InvariantCulture), error);
+                if (TrySkip(SkipReason.Decode, unreadable)) continue;
+                throw unreadable;
             }
 
             yield return new RawImageRecord(i, bytes, labels, id, $"'{full}'") { Next = new SourcePosition(epoch, i + 1) };

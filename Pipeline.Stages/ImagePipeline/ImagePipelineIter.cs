@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Core;
 using Pipeline.Core.Batching;
+using Pipeline.Core.Diagnostics;
 using Pipeline.Stages.Dataflow;
 
 namespace Pipeline.Stages.ImagePipeline;
@@ -44,8 +45,11 @@ public class ImagePipelineIter : DataIter
         SampleLayout layout = options.Layout;
         ProvideData = [new DataDesc(options.DataName, [options.BatchSize, layout.Channels, layout.Height, layout.Width], layout.DType)];
         _provideLabel = [new DataDesc(options.LabelName, options.LabelShape is { } shape ? [options.BatchSize, .. shape] : options.LabelWidth == 1 ? [options.BatchSize] : [options.BatchSize, options.LabelWidth])];
-        _assembler = new BatchAssembler(ProvideData, _provideLabel, options.LastBatchHandle) { ZeroFillPad = options.ZeroFillPad };
-        Metrics = new PipelineMetrics(options.Threads);
+        var telemetry = new IteratorTelemetry(GetType().Name, options.Logger);
+        _assembler = new BatchAssembler(ProvideData, _provideLabel, options.LastBatchHandle) { ZeroFillPad = options.ZeroFillPad, Telemetry = telemetry };
+        Metrics = new PipelineMetrics(options.Threads, telemetry);
+        PipelineInstruments.Register(Metrics, telemetry.Iterator);
+        options.Source.SkipInto = options.CorruptRecords == CorruptRecordPolicy.Skip ? Metrics : null;
         _processor = new SampleProcessor(options, Metrics);
         _prepareLayout = options.PrepareLayout;
         _epochs = new EpochRunner(this, StartEpoch, OnReset, Release);
@@ -157,7 +161,7 @@ public class ImagePipelineIter : DataIter
         {
             // The old graph has stopped: batches it made stay valid; the next graph fills rows of the new width.
             previous.Dispose();
-            _assembler = new BatchAssembler(ProvideData, reshaped, _options.LastBatchHandle) { ZeroFillPad = _options.ZeroFillPad };
+            _assembler = new BatchAssembler(ProvideData, reshaped, _options.LastBatchHandle) { ZeroFillPad = _options.ZeroFillPad, Telemetry = previous.Telemetry };
         });
         _provideLabel = reshaped;
     }
@@ -166,6 +170,7 @@ public class ImagePipelineIter : DataIter
     protected override void Dispose(bool disposing)
     {
         if (disposing) _epochs.Dispose();
+        PipelineInstruments.Unregister(Metrics);
         base.Dispose(disposing);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Pipeline.Core;
 using Pipeline.Stages.Imaging;
 
@@ -52,6 +53,10 @@ public sealed record ImagePipelineOptions
     /// <summary>Gets the name of the label input.</summary>
     public string LabelName { get; init; } = "softmax_label";
 
+    /// <summary>Gets where the iterator writes warnings: each record skipped under <c>CorruptRecordPolicy.Skip</c>, and once, a batch dropped without <c>Dispose()</c>.</summary>
+    /// <remarks>Default <see langword="null"/>: silent. Not part of the options a saved state compares.</remarks>
+    public ILogger? Logger { get; init; }
+
     /// <summary>Gets work deferred to first use that yields the final layout (MXNet computes a missing mean image from the data); it runs once, before the first record is decoded, and its time shows in <see cref="PipelineMetrics.Preparation"/>.</summary>
     internal Func<CancellationToken, Task<SampleLayout>>? PrepareLayout { get; init; }
 
@@ -70,7 +75,10 @@ public sealed record ImagePipelineOptions
     /// <summary>Gets the facade's options that change the stream (augmentation, shapes), as text a state's fingerprint hashes.</summary>
     internal string? StateOptions { get; init; }
 
-    internal void Validate()
+    /// <summary>Checks every option without touching any file, so a configuration can be checked before anything is built; the constructors call it.</summary>
+    /// <exception cref="ArgumentException">An option is missing, out of range or contradicts another; the message and <see cref="ArgumentException.ParamName"/> name it.</exception>
+    /// <exception cref="DllNotFoundException"><see cref="ImageDecodeOptions.Codec"/> asks for the native codecs and they did not load.</exception>
+    public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Source, nameof(Source));
         ArgumentNullException.ThrowIfNull(Layout, nameof(Layout));
@@ -82,6 +90,7 @@ public sealed record ImagePipelineOptions
         if (Prefetch <= 0) throw new ArgumentOutOfRangeException(nameof(Prefetch), Prefetch, "Prefetch must be positive.");
         if (!Enum.IsDefined(LastBatchHandle)) throw new ArgumentOutOfRangeException(nameof(LastBatchHandle), LastBatchHandle, "Unknown LastBatchHandle.");
         ArgumentNullException.ThrowIfNull(Decode, nameof(Decode));
+        Decode.Validate();
 
         // A forced native codec that cannot load fails here, not on every record.
         ImageCodecs.Get(Decode.Codec);

@@ -1,3 +1,5 @@
+using Pipeline.Core;
+
 namespace Pipeline.Stages.ImagePipeline;
 
 /// <summary>The read stage of an image pipeline: gives the encoded images of one epoch, in order.</summary>
@@ -24,6 +26,20 @@ public abstract class ImageRecordSource : IDisposable
     /// <exception cref="NotSupportedException">The source cannot seek.</exception>
     internal virtual IAsyncEnumerable<RawImageRecord> ReadEpochFromAsync(int epoch, SourcePosition? from, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{GetType().FullName} cannot start an epoch at a saved position.");
+
+    /// <summary>Gets or sets where per-record failures of the read itself (framing, header, labels) are counted when the pipeline skips
+    /// corrupt records (<see cref="CorruptRecordPolicy.Skip"/>); <see langword="null"/> when they fail the epoch.</summary>
+    /// <remarks>Set by the pipeline that owns the source. The built-in sources honour it; a custom source's own failures always end the epoch.</remarks>
+    internal PipelineMetrics? SkipInto { get; set; }
+
+    /// <summary>Counts a per-record failure as a skip when the pipeline skips corrupt records.</summary>
+    /// <returns><see langword="true"/> when skipped (the caller moves on); <see langword="false"/> when the caller must throw.</returns>
+    internal bool TrySkip(SkipReason reason, PipelineException error)
+    {
+        if (SkipInto is not { } metrics) return false;
+        metrics.AddSkipped(reason, error.Message);
+        return true;
+    }
 
     /// <summary>Gets a fingerprint of the data the source reads (files, part, order options), for an iterator state.</summary>
     internal virtual ulong DataFingerprint() => 0;

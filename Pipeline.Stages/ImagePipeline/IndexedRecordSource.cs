@@ -93,7 +93,15 @@ public sealed class IndexedRecordSource : ImageRecordSource
             }
             else
             {
-                record = _reader.ReadIdx(key);
+                try
+                {
+                    record = _reader.ReadIdx(key);
+                }
+                catch (RecordFormatException error) when (TrySkip(SkipReason.Framing, error))
+                {
+                    // Read by key, a broken record costs only itself.
+                    continue;
+                }
             }
 
             ImageRecordHeader header;
@@ -104,11 +112,23 @@ public sealed class IndexedRecordSource : ImageRecordSource
             }
             catch (RecordFormatException error)
             {
-                throw new RecordFormatException($"{error.Message} ({source})", _reader.FilePath, null, key.ToString(CultureInfo.InvariantCulture), error);
+                var located = new RecordFormatException($"{error.Message} ({source})", _reader.FilePath, null, key.ToString(CultureInfo.InvariantCulture), error);
+                if (TrySkip(SkipReason.Header, located)) continue;
+                throw located;
+            }
+
+            float[] labels;
+            try
+            {
+                labels = _labels.Resolve(header, source);
+            }
+            catch (RecordFormatException error) when (TrySkip(SkipReason.Labels, error))
+            {
+                continue;
             }
 
             // The payload is the tail of the record's own array: hand it over, no copy.
-            yield return new RawImageRecord(i, payload, _labels.Resolve(header, source), header.Id, source) { Next = new SourcePosition(epoch, i + 1) };
+            yield return new RawImageRecord(i, payload, labels, header.Id, source) { Next = new SourcePosition(epoch, i + 1) };
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Pipeline.Core;
+using Pipeline.Core.Diagnostics;
 
 namespace Pipeline.Stages.ImagePipeline;
 
@@ -7,10 +9,12 @@ namespace Pipeline.Stages.ImagePipeline;
 public sealed class PipelineMetrics
 {
     private readonly ConcurrentQueue<string> _skipped = new();
+    private readonly long[] _skippedByReason = new long[Enum.GetValues<SkipReason>().Length];
     private long _skippedCount;
 
-    internal PipelineMetrics(int threads)
+    internal PipelineMetrics(int threads, IteratorTelemetry telemetry)
     {
+        Telemetry = telemetry;
         Preparation = new StageMetrics("preparation", 1);
         Read = new StageMetrics("read", 1);
         Decode = new StageMetrics("decode+augment", threads);
@@ -39,8 +43,25 @@ public sealed class PipelineMetrics
     /// <summary>Gets the number of records skipped as corrupt (with <c>CorruptRecordPolicy.Skip</c>).</summary>
     public long SkippedRecords => Interlocked.Read(ref _skippedCount);
 
+    /// <summary>Gets the number of records skipped for one reason (with <c>CorruptRecordPolicy.Skip</c>).</summary>
+    /// <param name="reason">The reason.</param>
+    /// <returns>The count so far.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="reason"/> is not a defined value.</exception>
+    public long SkippedFor(SkipReason reason)
+    {
+        if ((uint)reason >= (uint)_skippedByReason.Length) throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown SkipReason.");
+        return Interlocked.Read(ref _skippedByReason[(int)reason]);
+    }
+
     /// <summary>Gets up to the first 100 skipped records, each naming its file and offset or key and the reason.</summary>
     public IReadOnlyCollection<string> SkippedDetails => _skipped;
+
+    /// <summary>Gets how many batches were garbage-collected without <see cref="DataBatch.Dispose"/>: their buffers never went back to the pool, so later batches allocated new ones.</summary>
+    /// <remarks>Counted when the garbage collector finds them, so a count can appear late; the options' logger says so once.</remarks>
+    public long UndisposedBatches => Telemetry.UndisposedBatches;
+
+    /// <summary>Gets the iterator's meter tag and logger.</summary>
+    internal IteratorTelemetry Telemetry { get; }
 
     /// <summary>Returns one line per stage and the skip count.</summary>
     /// <returns>The table.</returns>
@@ -49,11 +70,23 @@ public sealed class PipelineMetrics
         var builder = new StringBuilder();
         foreach (StageMetrics stage in Stages) builder.AppendLine(stage.ToString());
         builder.Append("skipped records: ").Append(SkippedRecords);
+        foreach (SkipReason reason in Enum.GetValues<SkipReason>())
+        {
+            if (SkippedFor(reason) > 0) builder.Append(", ").Append(reason).Append(' ').Append(SkippedFor(reason));
+        }
+
+        if (UndisposedBatches > 0) builder.AppendLine().Append("undisposed batches: ").Append(UndisposedBatches);
         return builder.ToString();
     }
 
-    internal void AddSkipped(string detail)
+    internal void AddSkipped(SkipReason reason, string detail)
     {
+        Interlocked.Increment(ref _skippedByReason[(int)reason]);
+        detail = Bounded(detail);
         if (Interlocked.Increment(ref _skippedCount) <= 100) _skipped.Enqueue(detail);
+        Telemetry.LogSkipped(detail);
     }
+
+    // A detail may quote a record's bytes through an inner message: keep each one short.
+    private static string Bounded(string detail) => detail.Length <= 400 ? detail : string.Concat(detail.AsSpan(0, 400), "...");
 }

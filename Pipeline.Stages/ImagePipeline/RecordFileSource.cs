@@ -96,9 +96,20 @@ public sealed class RecordFileSource : ImageRecordSource
         {
             cancellationToken.ThrowIfCancellationRequested();
             long offset = reader.Position;
-            ReadOnlyMemory<byte>? record = await reader.ReadMemoryAsync(cancellationToken).ConfigureAwait(false);
+            ReadOnlyMemory<byte>? record;
+            try
+            {
+                record = await reader.ReadMemoryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RecordFormatException error) when (SkipInto is not null && reader.TrySkipToNextRecordHead(offset))
+            {
+                // Under Skip a broken record costs that record only: reading goes on at the next record head.
+                TrySkip(SkipReason.Framing, error);
+                continue;
+            }
+
             if (record is null) break;
-            RawImageRecord raw = ToRaw(record.Value, offset, ordinal);
+            if (ToRaw(record.Value, offset, ordinal) is not { } raw) continue;
             if (_shuffleChunkBytes <= 0)
             {
                 ordinal++;
@@ -144,7 +155,8 @@ public sealed class RecordFileSource : ImageRecordSource
         }
     }
 
-    private RawImageRecord ToRaw(ReadOnlyMemory<byte> record, long offset, long ordinal)
+    /// <summary>The record as a raw image, or <see langword="null"/> when its header or labels are bad and the pipeline skips such records.</summary>
+    private RawImageRecord? ToRaw(ReadOnlyMemory<byte> record, long offset, long ordinal)
     {
         string source = string.Create(CultureInfo.InvariantCulture, $"'{_path}' at offset {offset}");
         ImageRecordHeader header;
@@ -155,9 +167,21 @@ public sealed class RecordFileSource : ImageRecordSource
         }
         catch (RecordFormatException error)
         {
-            throw new RecordFormatException($"{error.Message} ({source})", _path, offset, null, error);
+            var located = new RecordFormatException($"{error.Message} ({source})", _path, offset, null, error);
+            if (TrySkip(SkipReason.Header, located)) return null;
+            throw located;
         }
 
-        return RawImageRecord.Rent(ordinal, payload.Span, _labels.Resolve(header, source), header.Id, source);
+        float[] labels;
+        try
+        {
+            labels = _labels.Resolve(header, source);
+        }
+        catch (RecordFormatException error) when (TrySkip(SkipReason.Labels, error))
+        {
+            return null;
+        }
+
+        return RawImageRecord.Rent(ordinal, payload.Span, labels, header.Id, source);
     }
 }

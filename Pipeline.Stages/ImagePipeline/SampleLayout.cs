@@ -150,7 +150,8 @@ public sealed record SampleLayout
                             destination[target] = (byte)Math.Clamp(MathF.Round(p), 0, 255);
                             break;
                         default:
-                            destination[target] = (byte)(sbyte)Math.Clamp(MathF.Round(p) - MathF.Round(m), -128, 127);
+                            // MXNet subtracts std::round(mean): halves go away from zero, not to even.
+                            destination[target] = (byte)(sbyte)Math.Clamp(MathF.Round(p, MidpointRounding.AwayFromZero) - MathF.Round(m, MidpointRounding.AwayFromZero), -128, 127);
                             break;
                     }
                 }

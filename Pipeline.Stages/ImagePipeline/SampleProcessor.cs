@@ -33,7 +33,7 @@ internal sealed class SampleProcessor
     public SampleLayout Layout { get; set; }
 
     /// <summary>Decodes and augments one record (parallel part); the record's bytes are released here.</summary>
-    /// <remarks>A record whose image cannot be decoded or processed (any <see cref="ImagingException"/>) is skipped and counted under <see cref="CorruptRecordPolicy.Skip"/>, or fails the epoch naming the record.</remarks>
+    /// <remarks>A record whose image cannot be decoded or processed (any <see cref="ImagingException"/>), or whose detection label does not parse, is skipped and counted under <see cref="CorruptRecordPolicy.Skip"/>, or fails the epoch naming the record.</remarks>
     public EpochMessage<ProcessedSample> Process(EpochMessage<RawImageRecord> message, int epoch, CancellationToken cancellationToken)
     {
         if (message.IsEndOfEpoch) return new EpochMessage<ProcessedSample>(null!, IsEndOfEpoch: true);
@@ -56,9 +56,16 @@ internal sealed class SampleProcessor
                     image = DecodeAndAugment(raw.Data.Span, rng, augment: true);
                 }
             }
-            catch (Exception error) when (error is ImagingException or FormatException)
+            catch (ImagingException error)
             {
-                if (Failure(raw.Id, raw.Source, error) is { } failure) throw failure;
+                if (Failure(raw.Id, raw.Source, error, error is ImageDecodeException ? SkipReason.Decode : SkipReason.Augment) is { } failure) throw failure;
+                return new EpochMessage<ProcessedSample>(new ProcessedSample(null, rng, raw.Label, raw.Id, raw.Source, raw.Next, raw.IsFiller), IsEndOfEpoch: false);
+            }
+            catch (FormatException error)
+            {
+                // A detection label that does not parse.
+                var labels = new RecordFormatException($"Cannot parse the detection label of record {raw.Id} ({raw.Source}): {error.Message}", null, null, raw.Source, error);
+                if (Failure(raw.Id, raw.Source, labels, SkipReason.Labels) is { } failure) throw failure;
                 return new EpochMessage<ProcessedSample>(new ProcessedSample(null, rng, raw.Label, raw.Id, raw.Source, raw.Next, raw.IsFiller), IsEndOfEpoch: false);
             }
 
@@ -91,15 +98,16 @@ internal sealed class SampleProcessor
                 // The label goes first: a sample whose boxes do not fit its row is refused before its pixels are laid out.
                 if (detection.Write(sample.Label, MemoryMarshal.Cast<byte, float>(assembler.LabelSlots(0, 1))) is { } misfit)
                 {
-                    var error = new RecordFormatException($"Record {sample.Id} ({sample.Source}) does not fit the label shape: {misfit}.", null, null, sample.Source);
-                    if (_options.CorruptRecords == CorruptRecordPolicy.Throw) throw error;
-                    _metrics.AddSkipped($"{sample.Source}: {error.Message}");
+                    var labels = new RecordFormatException($"Record {sample.Id} ({sample.Source}) does not fit the label shape: {misfit}.", null, null, sample.Source);
+                    if (Failure(sample.Id, sample.Source, labels, SkipReason.Labels) is { } failure) throw failure;
                     return null;
                 }
             }
             else if (sample.Label.Length * sizeof(float) != _labelBytes)
             {
-                throw new RecordFormatException($"Record {sample.Id} ({sample.Source}) has {sample.Label.Length} labels but LabelWidth is {_labelBytes / sizeof(float)}.");
+                var labels = new RecordFormatException($"Record {sample.Id} ({sample.Source}) has {sample.Label.Length} labels but LabelWidth is {_labelBytes / sizeof(float)}.");
+                if (Failure(sample.Id, sample.Source, labels, SkipReason.Labels) is { } failure) throw failure;
+                return null;
             }
 
             try
@@ -109,7 +117,7 @@ internal sealed class SampleProcessor
             catch (ImagingException error)
             {
                 // The slot was not committed: under Skip the next sample overwrites it.
-                if (Failure(sample.Id, sample.Source, error) is { } failure) throw failure;
+                if (Failure(sample.Id, sample.Source, error, SkipReason.Augment) is { } failure) throw failure;
                 return null;
             }
 
@@ -129,17 +137,18 @@ internal sealed class SampleProcessor
         }
     }
 
-    /// <summary>Counts a record's imaging or label failure as a skip under <see cref="CorruptRecordPolicy.Skip"/>; otherwise gives the error that fails the epoch, naming the record.</summary>
-    private RecordFormatException? Failure(ulong id, string source, Exception error)
+    /// <summary>Counts a record's failure as a skip under <see cref="CorruptRecordPolicy.Skip"/>; otherwise gives the error that fails the epoch, naming the record.</summary>
+    private RecordFormatException? Failure(ulong id, string source, PipelineException error, SkipReason reason)
     {
         if (_options.CorruptRecords == CorruptRecordPolicy.Skip)
         {
-            _metrics.AddSkipped($"{source}: {error.Message}");
+            _metrics.AddSkipped(reason, $"{source}: {error.Message}");
             return null;
         }
 
-        string what = error switch { ImageDecodeException => "decode the image of", FormatException => "parse the detection label of", _ => "process the image of" };
-        return new RecordFormatException($"Cannot {what} record {id} ({source}): {error.Message}", null, null, source, error);
+        if (error is RecordFormatException record) return record;
+        string what = error is ImageDecodeException ? "decode" : "process";
+        return new RecordFormatException($"Cannot {what} the image of record {id} ({source}): {error.Message}", null, null, source, error);
     }
 
     /// <summary>The largest DCT scale (1/8, 1/4, 1/2) whose decoded size is still at least the augmenter's first resize in both axes, else full size.</summary>

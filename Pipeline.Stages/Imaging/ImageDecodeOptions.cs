@@ -22,4 +22,12 @@ public sealed record ImageDecodeOptions
 
     /// <summary>Gets which codec decodes JPEG and PNG (default <see cref="CodecPreference.Auto"/>: native when it loads, ImageSharp otherwise).</summary>
     public CodecPreference Codec { get; init; }
+
+    /// <summary>Checks every option; the pipelines call it when they are built.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="MaxPixels"/> is not positive or <see cref="Codec"/> is not a defined value; the message names it.</exception>
+    public void Validate()
+    {
+        if (MaxPixels <= 0) throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, "MaxPixels must be positive.");
+        if (!Enum.IsDefined(Codec)) throw new ArgumentOutOfRangeException(nameof(Codec), Codec, "Unknown CodecPreference; use Auto, Native or Managed.");
+    }
 }

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
 using Pipeline.Core;
 using Pipeline.Core.Batching;
+using Pipeline.Core.Diagnostics;
 using Pipeline.Core.Storage;
 using Pipeline.Stages.Dataflow;
 using Pipeline.Stages.Iterators.Internal;
@@ -50,7 +51,7 @@ public sealed class CsvIter : DataIter
         int[] labelShape = !options.HasLabelFile || _options.LabelShape is [1] ? [options.BatchSize] : [options.BatchSize, .. _options.LabelShape];
         ProvideData = [new DataDesc(options.DataName, [options.BatchSize, .. _options.DataShape], options.DType)];
         ProvideLabel = [new DataDesc(options.LabelName, labelShape, options.DType)];
-        _assembler = new BatchAssembler(ProvideData, ProvideLabel, LastBatchHandle.Pad) { ZeroFillPad = !options.RoundBatch };
+        _assembler = new BatchAssembler(ProvideData, ProvideLabel, LastBatchHandle.Pad) { ZeroFillPad = !options.RoundBatch, Telemetry = new IteratorTelemetry(nameof(CsvIter), options.Logger) };
         _epochs = new EpochRunner(this, StartEpoch, OnReset, _assembler.Dispose);
         _epochs.Start();
     }
@@ -70,6 +71,10 @@ public sealed class CsvIter : DataIter
         if (batch is not null) _position = batch.ResumeCursor as CsvResumePoint ?? EndOfFiles();
         return batch;
     }
+
+    /// <inheritdoc />
+    /// <remarks>Always <see langword="null"/>: the files are streamed and their row count is found only by reading them (as MXNet's <c>CSVIter</c>).</remarks>
+    public override int? BatchesPerEpoch => null;
 
     /// <inheritdoc />
     public override void Reset()
@@ -184,7 +189,7 @@ public sealed class CsvIter : DataIter
         return checked((int)product);
     }
 
-    private static string[] ResolveFiles(string spec, string option)
+    internal static string[] ResolveFiles(string spec, string option)
     {
         var files = new List<string>();
         foreach (string part in spec.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Pipeline.Core;
 using Pipeline.Core.Storage;
 
@@ -43,9 +44,15 @@ public sealed record CsvIterOptions
     /// <summary>Gets the name of the label input.</summary>
     public string LabelName { get; init; } = "softmax_label";
 
+    /// <summary>Gets where the iterator writes warnings (once: a batch dropped without <c>Dispose()</c>, whose buffers then never return to the pool).</summary>
+    /// <remarks>Default <see langword="null"/>: silent. Not part of the options a saved state compares.</remarks>
+    public ILogger? Logger { get; init; }
+
     internal bool HasLabelFile => LabelCsv is not null && LabelCsv != "NULL";
 
-    internal void Validate()
+    /// <summary>Checks every option without touching any file, so a configuration can be checked before anything is built; the constructors call it.</summary>
+    /// <exception cref="ArgumentException">An option is missing, out of range or contradicts another; the message and <see cref="ArgumentException.ParamName"/> name it.</exception>
+    public void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(DataCsv, nameof(DataCsv));
         Storage?.Validate();

@@ -3,6 +3,7 @@ using Pipeline.Core;
 using Pipeline.Core.RecordIO;
 using Pipeline.Stages.ImagePipeline;
 using Pipeline.Stages.Imaging;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -74,6 +75,9 @@ public sealed class ImageDetIter : ImagePipelineIter
 
     private static ImagePipelineOptions BuildPipeline(ImageDetIterOptions o)
     {
+        OptionFiles.Require(o.PathImgRec, nameof(o.PathImgRec));
+        OptionFiles.Require(o.PathImgIdx, nameof(o.PathImgIdx));
+        OptionFiles.Require(o.PathImgList, nameof(o.PathImgList));
         ImageRecordSource source = ImageIter.CreateSource(o.PathImgRec, o.PathImgIdx, o.PathImgList, o.PathRoot, o.ImgList, 0, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, o.Storage, out IReadOnlyList<ImageListEntry>? entries);
         (int objects, int width) shape;
         try

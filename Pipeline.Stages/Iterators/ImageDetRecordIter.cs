@@ -4,6 +4,7 @@ using Pipeline.Core.RecordIO;
 using Pipeline.Core.Storage;
 using Pipeline.Stages.ImagePipeline;
 using Pipeline.Stages.Imaging;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -51,6 +52,9 @@ public sealed class ImageDetRecordIter : ImagePipelineIter
     private static ImagePipelineOptions BuildPipeline(ImageDetRecordIterOptions o)
     {
         StorageOptions storage = o.Storage ?? StorageOptions.Default;
+        OptionFiles.Require(o.PathImgRec, nameof(o.PathImgRec));
+        OptionFiles.Require(o.PathImgIdx, nameof(o.PathImgIdx));
+        OptionFiles.Require(o.PathImgList, nameof(o.PathImgList));
         int width = o.LabelWidth > 0 ? o.LabelWidth : 0;
         IReadOnlyList<ImageListEntry>? list = o.PathImgList is null ? null : ImageList.Read(o.PathImgList, width > 0 ? width : null, storage);
         int padWidth = PadWidth(o, list);

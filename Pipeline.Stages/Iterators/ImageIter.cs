@@ -3,6 +3,7 @@ using Pipeline.Core.RecordIO;
 using Pipeline.Core.Storage;
 using Pipeline.Stages.ImagePipeline;
 using Pipeline.Stages.Imaging;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -36,6 +37,9 @@ public sealed class ImageIter : ImagePipelineIter
 
     private static ImagePipelineOptions BuildPipeline(ImageIterOptions o)
     {
+        OptionFiles.Require(o.PathImgRec, nameof(o.PathImgRec));
+        OptionFiles.Require(o.PathImgIdx, nameof(o.PathImgIdx));
+        OptionFiles.Require(o.PathImgList, nameof(o.PathImgList));
         ImageRecordSource source = CreateSource(o.PathImgRec, o.PathImgIdx, o.PathImgList, o.PathRoot, o.ImgList, o.LabelWidth, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, o.Storage, out _);
         IReadOnlyList<Augmenter> augmenters = o.AugList ?? Augmenters.Create(
             o.DataShape, o.Resize, o.RandCrop, o.RandResize, o.RandMirror, o.Mean, o.Std, o.Brightness, o.Contrast, o.Saturation, o.Hue, o.PcaNoise, o.RandGray, o.InterMethod);
@@ -53,6 +57,7 @@ public sealed class ImageIter : ImagePipelineIter
             CorruptRecords = o.CorruptRecords,
             DataName = o.DataName,
             LabelName = o.LabelName,
+            Logger = o.Logger,
             StateKind = IteratorKind.Image,
             StateShuffle = o.Shuffle,
             StateOptions = string.Join(

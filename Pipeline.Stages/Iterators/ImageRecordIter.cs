@@ -3,6 +3,7 @@ using Pipeline.Core;
 using Pipeline.Core.Storage;
 using Pipeline.Stages.ImagePipeline;
 using Pipeline.Stages.Imaging;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -45,6 +46,9 @@ public sealed class ImageRecordIter : ImagePipelineIter
     private static ImagePipelineOptions BuildPipeline(ImageRecordIterOptions o)
     {
         StorageOptions storage = o.Storage ?? StorageOptions.Default;
+        OptionFiles.Require(o.PathImgRec, nameof(o.PathImgRec));
+        OptionFiles.Require(o.PathImgIdx, nameof(o.PathImgIdx));
+        OptionFiles.Require(o.PathImgList, nameof(o.PathImgList));
         LabelResolver labels = o.PathImgList is null ? new LabelResolver(o.LabelWidth, null, null) : LabelResolver.FromList(o.LabelWidth, o.PathImgList, storage);
         ImageRecordSource source = o.PathImgIdx is not null
             ? new IndexedRecordSource(o.PathImgIdx, o.PathImgRec, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, labels, storage)
@@ -68,7 +72,7 @@ public sealed class ImageRecordIter : ImagePipelineIter
         };
         bool usesMeanImage = o.MeanImg is not null && o.DType != DType.UInt8;
         bool computeMeanImage = usesMeanImage && !File.Exists(o.MeanImg);
-        if (usesMeanImage && !computeMeanImage) layout = layout with { MeanImage = ReadMeanImage(o.MeanImg!, layout.SampleBytes / o.DType.SizeInBytes()) };
+        if (usesMeanImage && !computeMeanImage) layout = layout with { MeanImage = ReadMeanImage(o.MeanImg!, [channels, o.DataShape[1], o.DataShape[2]]) };
         return new ImagePipelineOptions
         {
             Source = source,
@@ -85,6 +89,7 @@ public sealed class ImageRecordIter : ImagePipelineIter
             ScaledDecode = o.ScaledDecode,
             DataName = o.DataName,
             LabelName = o.LabelName,
+            Logger = o.Logger,
             StateKind = IteratorKind.ImageRecord,
             StateShuffle = o.Shuffle,
             StateOptions = string.Join('|', ToAugmenterSettings(o), layout with { MeanImage = null }, string.Join(',', means), string.Join(',', stds), o.MeanImg is not null),
@@ -156,7 +161,14 @@ public sealed class ImageRecordIter : ImagePipelineIter
         float[] mean = new float[count];
         for (int i = 0; i < count; i++) mean[i] = (float)(sum[i] / images);
         string temporary = o.MeanImg + ".tmp";
-        await File.WriteAllBytesAsync(temporary, MemoryMarshal.AsBytes(mean.AsSpan()).ToArray(), cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // MXNet's format (NDArray::Save of {"mean_img": (C, H, W)}), so MXNet reads this file and we read MXNet's.
+        using (NDArray array = NDArray.From(mean, o.DataShape[0], o.DataShape[1], o.DataShape[2]))
+        {
+            NDArrayFile.Save(temporary, new Dictionary<string, NDArray> { ["mean_img"] = array });
+        }
+
         File.Move(temporary, o.MeanImg!, overwrite: true);
         return mean;
     }
@@ -172,15 +184,25 @@ public sealed class ImageRecordIter : ImagePipelineIter
         }
     }
 
-    /// <summary>Reads a mean image stored as raw little-endian float32 values in (C, H, W) order.</summary>
-    private static float[] ReadMeanImage(string path, int count)
+    /// <summary>Reads a mean image in MXNet's NDArray file format (one float32 array of shape (C, H, W), any name), as <c>ImageRecordIter</c>'s <c>mean_img</c>.</summary>
+    private static float[] ReadMeanImage(string path, int[] chw)
     {
-        byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length != count * sizeof(float))
+        (IReadOnlyList<NDArray> arrays, _) = NDArrayFile.Load(path);
+        try
         {
-            throw new DataFormatException($"Mean image '{path}' holds {bytes.Length} bytes; the data shape needs {count} float32 values ({count * sizeof(float)} bytes).", path, null);
-        }
+            if (arrays.Count != 1) throw new DataFormatException($"Mean image '{path}' holds {arrays.Count} arrays; expected one (mx.nd.save(path, {{'mean_img': array}})).", path, null);
+            NDArray mean = arrays[0];
+            if (mean.DType != DType.Float32 || !mean.Shape.AsSpan().SequenceEqual(chw))
+            {
+                throw new DataFormatException(
+                    $"Mean image '{path}' holds a {mean.DType.ToNumPyName()} array of shape {DataDesc.FormatTuple(mean.Shape)}; the data shape needs float32 {DataDesc.FormatTuple(chw)}.", path, null);
+            }
 
-        return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+            return mean.ToArray<float>();
+        }
+        finally
+        {
+            foreach (NDArray array in arrays) array.Dispose();
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Pipeline.Core;
 using Pipeline.Core.Storage;
 using Pipeline.Stages.Imaging;
@@ -186,7 +187,7 @@ public sealed record ImageRecordIterOptions
     /// <summary>Gets the random illumination of the normalization step.</summary>
     public float MaxRandomIllumination { get; init; }
 
-    /// <summary>Gets a mean image file (<c>mean_img</c>): raw little-endian float32 values in (C, H, W) order. When the file is missing it is computed with a pass over this part (the average of the outputs normalized without it, as MXNet does) and saved. Ignored for uint8 output.</summary>
+    /// <summary>Gets a mean image file (<c>mean_img</c>): in MXNet's NDArray file format (<c>mx.nd.save(path, {'mean_img': array})</c>, see <see cref="NDArrayFile"/>), one float32 array of shape (C, H, W); a raw float32 dump is refused. When the file is missing it is computed with a pass over this part (the average of the outputs normalized without it, as MXNet does) and saved. Ignored for uint8 output.</summary>
     public string? MeanImg { get; init; }
 
     /// <summary>Gets what happens to a record whose image cannot be decoded: throw (default) or skip and count.</summary>
@@ -202,6 +203,10 @@ public sealed record ImageRecordIterOptions
     /// <summary>Gets the name of the label input.</summary>
     public string LabelName { get; init; } = "softmax_label";
 
+    /// <summary>Gets where the iterator writes warnings: each record skipped under <c>CorruptRecordPolicy.Skip</c>, and once, a batch dropped without <c>Dispose()</c>.</summary>
+    /// <remarks>Default <see langword="null"/>: silent. Not part of the options a saved state compares.</remarks>
+    public ILogger? Logger { get; init; }
+
     /// <summary>Gets the aspect-ratio range in effect.</summary>
     internal (float Min, float Max) AspectRange => MinAspectRatio is { } min ? (min, MaxAspectRatio) : (1 - MaxAspectRatio, 1 + MaxAspectRatio);
 
@@ -209,7 +214,9 @@ public sealed record ImageRecordIterOptions
         MaxRotateAngle > 0 || MaxShearRatio > 0 || Rotate > 0 || RotateList is { Length: > 0 } || MaxRandomScale != 1 || MinRandomScale != 1
         || (!RandomResizedCrop && AspectRange != (1f, 1f)) || MaxImgSize != 1e10f || MinImgSize != 0;
 
-    internal void Validate()
+    /// <summary>Checks every option without touching any file, so a configuration can be checked before anything is built; the constructors call it.</summary>
+    /// <exception cref="ArgumentException">An option is missing, out of range or contradicts another; the message and <see cref="ArgumentException.ParamName"/> name it.</exception>
+    public void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(PathImgRec, nameof(PathImgRec));
         Storage?.Validate();

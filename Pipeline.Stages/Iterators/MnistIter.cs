@@ -33,6 +33,7 @@ public sealed class MnistIter : DataIter
         : base(loaded.Iter.BatchSize)
     {
         _inner = loaded.Iter;
+        ReportsEpochRestarts();
         NumImages = loaded.NumImages;
     }
 
@@ -49,7 +50,11 @@ public sealed class MnistIter : DataIter
     public override ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default) => _inner.NextAsync(cancellationToken);
 
     /// <inheritdoc />
-    public override void Reset() => _inner.Reset();
+    public override void Reset()
+    {
+        EpochRestarted();
+        _inner.Reset();
+    }
 
     /// <inheritdoc />
     public override int? BatchesPerEpoch => _inner.BatchesPerEpoch;
@@ -58,7 +63,11 @@ public sealed class MnistIter : DataIter
     public override IteratorState SaveState() => _inner.SaveState();
 
     /// <inheritdoc />
-    public override void RestoreState(IteratorState state) => _inner.RestoreState(state);
+    public override void RestoreState(IteratorState state)
+    {
+        _inner.RestoreState(state);
+        EpochRestarted();
+    }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -79,6 +88,8 @@ public sealed class MnistIter : DataIter
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Core.Storage.StorageOptions storage = options.Storage ?? Core.Storage.StorageOptions.Default;
+        OptionFiles.Require(options.Image, nameof(options.Image));
+        OptionFiles.Require(options.Label, nameof(options.Label));
         (int imageCount, int[] dims, byte[] pixels) = MnistFile.Read(options.Image, MnistFile.ImageMagic, storage);
         (int labelCount, _, byte[] labelBytes) = MnistFile.Read(options.Label, MnistFile.LabelMagic, storage);
         if (imageCount != labelCount)
@@ -111,6 +122,8 @@ public sealed class MnistIter : DataIter
             LastBatchHandle.Discard,
             options.Seed,
             options.PrefetchBuffer) { OwnsArrays = true, StateKind = IteratorKind.Mnist };
+        iter.Telemetry.Iterator = nameof(MnistIter);
+        iter.Telemetry.Logger = options.Logger;
         return (iter, count);
     }
 }

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Pipeline.Core.Storage;
+
 namespace Pipeline.Stages.Iterators;
 
 /// <summary>The options of <see cref="MnistIter"/>, named after MXNet's <c>MNISTIter</c> parameters.</summary>
@@ -45,7 +47,13 @@ public sealed record MnistIterOptions
     /// <summary>Gets the name of the label input.</summary>
     public string LabelName { get; init; } = "softmax_label";
 
-    internal void Validate()
+    /// <summary>Gets where the iterator writes warnings (once: a batch dropped without <c>Dispose()</c>, whose buffers then never return to the pool).</summary>
+    /// <remarks>Default <see langword="null"/>: silent. Not part of the options a saved state compares.</remarks>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>Checks every option without touching any file, so a configuration can be checked before anything is built; the constructors call it.</summary>
+    /// <exception cref="ArgumentException">An option is missing, out of range or contradicts another; the message and <see cref="ArgumentException.ParamName"/> name it.</exception>
+    public void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(Image, nameof(Image));
         Storage?.Validate();

@@ -1,6 +1,9 @@
 using System.Threading.Tasks.Dataflow;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Core;
 using Pipeline.Core.Batching;
+using Pipeline.Core.Diagnostics;
 using Pipeline.Stages.Dataflow;
 
 namespace Pipeline.Stages.Iterators;
@@ -24,7 +27,10 @@ public sealed class NDArrayIter : DataIter
     private readonly bool _shuffle;
     private readonly long _seed;
     private readonly int _prefetch;
-    private readonly BatchAssembler _assembler;
+    private readonly BatchAssembler? _assembler;
+    private readonly (string Name, CsrNDArray Array)[] _sparseData;
+    private readonly (string Name, CsrNDArray Array)[] _sparseLabel;
+    private readonly IteratorTelemetry _telemetry = new(nameof(NDArrayIter), logger: null);
     private readonly EpochRunner _epochs;
     private int[] _order;
     private int _carriedIn;
@@ -45,7 +51,7 @@ public sealed class NDArrayIter : DataIter
     public NDArrayIter(NDArray data, NDArray? label = null, int batchSize = 1, bool shuffle = false,
                        LastBatchHandle lastBatchHandle = LastBatchHandle.Pad, string dataName = "data",
                        string labelName = "softmax_label", int? seed = null)
-        : this(Named(data, dataName), label is null ? [] : Named(label, labelName), batchSize, shuffle, lastBatchHandle, seed, prefetch: 2)
+        : this(Named(data, dataName), label is null ? [] : Named(label, labelName), [], [], batchSize, shuffle, lastBatchHandle, seed, prefetch: 2)
     {
     }
 
@@ -61,7 +67,7 @@ public sealed class NDArrayIter : DataIter
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> or <paramref name="prefetch"/> is not positive.</exception>
     public NDArrayIter(IReadOnlyDictionary<string, NDArray> data, IReadOnlyDictionary<string, NDArray>? label, int batchSize,
                        bool shuffle = false, LastBatchHandle lastBatchHandle = LastBatchHandle.Pad, int? seed = null, int prefetch = 2)
-        : this(FromDictionary(data, nameof(data)), label is null ? [] : FromDictionary(label, nameof(label)), batchSize, shuffle, lastBatchHandle, seed, prefetch)
+        : this(FromDictionary(data, nameof(data)), label is null ? [] : FromDictionary(label, nameof(label)), [], [], batchSize, shuffle, lastBatchHandle, seed, prefetch)
     {
     }
 
@@ -80,33 +86,112 @@ public sealed class NDArrayIter : DataIter
     public NDArrayIter(IReadOnlyList<NDArray> data, IReadOnlyList<NDArray>? label, int batchSize, bool shuffle = false,
                        LastBatchHandle lastBatchHandle = LastBatchHandle.Pad, string dataName = "data", string labelName = "softmax_label",
                        int? seed = null, int prefetch = 2)
-        : this(FromList(data, dataName, nameof(data)), label is null ? [] : FromList(label, labelName, nameof(label)), batchSize, shuffle, lastBatchHandle, seed, prefetch)
+        : this(FromList(data, dataName, nameof(data)), label is null ? [] : FromList(label, labelName, nameof(label)), [], [], batchSize, shuffle, lastBatchHandle, seed, prefetch)
     {
     }
 
-    private NDArrayIter((string, NDArray)[] data, (string, NDArray)[] label, int batchSize, bool shuffle, LastBatchHandle lastBatchHandle, int? seed, int prefetch)
+    /// <summary>Initializes an iterator over a sparse (CSR) data array and an optional dense label array, as MXNet's <c>NDArrayIter</c> over a <c>CSRNDArray</c>.</summary>
+    /// <param name="data">The data; row <c>i</c> is example <c>i</c>. Batches carry it in <see cref="DataBatch.SparseData"/>.</param>
+    /// <param name="label">The labels, one row per example, or <see langword="null"/>.</param>
+    /// <param name="batchSize">The examples per batch.</param>
+    /// <param name="shuffle">Whether to visit the examples in a new random order every epoch.</param>
+    /// <param name="lastBatchHandle">Only <see cref="LastBatchHandle.Discard"/> (the default here), as in MXNet.</param>
+    /// <param name="dataName">The name of the data input.</param>
+    /// <param name="labelName">The name of the label input.</param>
+    /// <param name="seed">The shuffle seed; <see langword="null"/> picks one at random.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
+    /// <exception cref="ArgumentException">The arrays are empty or have different numbers of rows.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="lastBatchHandle"/> is not <see cref="LastBatchHandle.Discard"/> (MXNet's <c>NotImplementedError</c>).</exception>
+    public NDArrayIter(CsrNDArray data, NDArray? label = null, int batchSize = 1, bool shuffle = false,
+                       LastBatchHandle lastBatchHandle = LastBatchHandle.Discard, string dataName = "data",
+                       string labelName = "softmax_label", int? seed = null)
+        : this([], label is null ? [] : Named(label, labelName), NamedSparse(data, dataName), [], batchSize, shuffle, lastBatchHandle, seed, prefetch: 2)
+    {
+    }
+
+    /// <summary>Initializes an iterator over sparse (CSR) data and sparse labels.</summary>
+    /// <param name="data">The data; batches carry it in <see cref="DataBatch.SparseData"/>.</param>
+    /// <param name="label">The labels, one row per example; batches carry them in <see cref="DataBatch.SparseLabel"/>.</param>
+    /// <param name="batchSize">The examples per batch.</param>
+    /// <param name="shuffle">Whether to visit the examples in a new random order every epoch.</param>
+    /// <param name="lastBatchHandle">Only <see cref="LastBatchHandle.Discard"/> (the default here), as in MXNet.</param>
+    /// <param name="dataName">The name of the data input.</param>
+    /// <param name="labelName">The name of the label input.</param>
+    /// <param name="seed">The shuffle seed; <see langword="null"/> picks one at random.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> or <paramref name="label"/> is null.</exception>
+    /// <exception cref="ArgumentException">The arrays are empty or have different numbers of rows.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="lastBatchHandle"/> is not <see cref="LastBatchHandle.Discard"/>.</exception>
+    public NDArrayIter(CsrNDArray data, CsrNDArray label, int batchSize = 1, bool shuffle = false,
+                       LastBatchHandle lastBatchHandle = LastBatchHandle.Discard, string dataName = "data",
+                       string labelName = "softmax_label", int? seed = null)
+        : this([], [], NamedSparse(data, dataName), NamedSparse(label, labelName), batchSize, shuffle, lastBatchHandle, seed, prefetch: 2)
+    {
+    }
+
+    /// <summary>Initializes an iterator over named dense and sparse (CSR) arrays, as MXNet's <c>NDArrayIter({'csr_data': csr, 'dns_data': dns}, ...)</c>.</summary>
+    /// <param name="data">The dense data inputs by name (may be empty).</param>
+    /// <param name="sparseData">The sparse data inputs by name; batches carry them in <see cref="DataBatch.SparseData"/>.</param>
+    /// <param name="label">The dense label inputs by name, or <see langword="null"/>.</param>
+    /// <param name="batchSize">The examples per batch.</param>
+    /// <param name="shuffle">Whether to visit the examples in a new random order every epoch.</param>
+    /// <param name="lastBatchHandle">Only <see cref="LastBatchHandle.Discard"/> when any input is sparse, as in MXNet.</param>
+    /// <param name="seed">The shuffle seed; <see langword="null"/> picks one at random.</param>
+    /// <param name="prefetch">How many batches to prepare ahead.</param>
+    /// <param name="sparseLabel">The sparse label inputs by name, or <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">There is no data input, or the arrays are empty or have different numbers of rows.</exception>
+    /// <exception cref="NotSupportedException">An input is sparse and <paramref name="lastBatchHandle"/> is not <see cref="LastBatchHandle.Discard"/>.</exception>
+    public NDArrayIter(IReadOnlyDictionary<string, NDArray> data, IReadOnlyDictionary<string, CsrNDArray> sparseData, IReadOnlyDictionary<string, NDArray>? label, int batchSize,
+                       bool shuffle = false, LastBatchHandle lastBatchHandle = LastBatchHandle.Discard, int? seed = null, int prefetch = 2,
+                       IReadOnlyDictionary<string, CsrNDArray>? sparseLabel = null)
+        : this(FromDictionary(data, nameof(data)), label is null ? [] : FromDictionary(label, nameof(label)), FromSparseDictionary(sparseData, nameof(sparseData)),
+               sparseLabel is null ? [] : FromSparseDictionary(sparseLabel, nameof(sparseLabel)), batchSize, shuffle, lastBatchHandle, seed, prefetch)
+    {
+    }
+
+    private NDArrayIter((string, NDArray)[] data, (string, NDArray)[] label, (string, CsrNDArray)[] sparseData, (string, CsrNDArray)[] sparseLabel, int batchSize, bool shuffle, LastBatchHandle lastBatchHandle, int? seed, int prefetch)
         : base(batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        if (data.Length == 0) throw new ArgumentException("NDArrayIter needs at least one data array.", nameof(data));
+        if (data.Length + sparseData.Length == 0) throw new ArgumentException("NDArrayIter needs at least one data array.", nameof(data));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(prefetch);
         if (!Enum.IsDefined(lastBatchHandle)) throw new ArgumentOutOfRangeException(nameof(lastBatchHandle), lastBatchHandle, "Unknown LastBatchHandle.");
         _data = SortByName(data);
         _label = SortByName(label);
-        NumData = CheckRows(_data, _label);
+        _sparseData = SortByName(sparseData);
+        _sparseLabel = SortByName(sparseLabel);
+        NumData = CheckRows(_data, _label, _sparseData, _sparseLabel);
+        bool sparse = _sparseData.Length + _sparseLabel.Length > 0;
+        if (sparse && lastBatchHandle != LastBatchHandle.Discard)
+        {
+            throw new NotSupportedException($"NDArrayIter over sparse (CSR) inputs supports only LastBatchHandle.Discard, as MXNet's; got {lastBatchHandle}.");
+        }
+
         _shuffle = shuffle;
         _seed = seed ?? Random.Shared.Next();
         _prefetch = prefetch;
         LastBatchHandle = lastBatchHandle;
-        ProvideData = Describe(_data, batchSize);
-        ProvideLabel = Describe(_label, batchSize);
-        _assembler = new BatchAssembler(ProvideData, ProvideLabel, lastBatchHandle);
-        _dataRowBytes = [.. _assembler.DataRowBytes];
-        _labelRowBytes = [.. _assembler.LabelRowBytes];
+        ProvideData = [.. Describe(_data, batchSize), .. Describe(_sparseData, batchSize)];
+        ProvideLabel = [.. Describe(_label, batchSize), .. Describe(_sparseLabel, batchSize)];
+
+        // Batches with sparse inputs are made whole (every batch is full under Discard); dense ones go through the assembler.
+        _assembler = sparse ? null : new BatchAssembler(ProvideData, ProvideLabel, lastBatchHandle) { Telemetry = _telemetry };
+        _dataRowBytes = [.. _data.Select(d => d.Array.ByteLength / NumData)];
+        _labelRowBytes = [.. _label.Select(d => d.Array.ByteLength / NumData)];
         _order = MakeOrder(epoch: 0);
         _epochs = new EpochRunner(this, StartEpoch, OnReset, Release);
         _epochs.Start();
     }
+
+    /// <summary>Gets where the iterator writes warnings (once: a batch dropped without <c>Dispose()</c>, whose buffers then never return to the pool).</summary>
+    /// <remarks>Default <see langword="null"/>: silent. Set it in the object initializer: <c>new NDArrayIter(...) { Logger = logger }</c>.</remarks>
+    public ILogger? Logger
+    {
+        get => _telemetry.Logger is NullLogger ? null : _telemetry.Logger;
+        init => _telemetry.Logger = value;
+    }
+
+    /// <summary>Gets the telemetry the batches report to (<see cref="MnistIter"/> renames it).</summary>
+    internal IteratorTelemetry Telemetry => _telemetry;
 
     /// <summary>Gets the number of examples (rows of every array).</summary>
     public int NumData { get; }
@@ -163,7 +248,7 @@ public sealed class NDArrayIter : DataIter
         // The running graph captured its own order; only the assembler must wait until it has stopped.
         _order = MakeOrder(state.Epoch);
         _carriedIn = carried;
-        _epochs.Restore(state.Epoch, state.BatchesInEpoch, state.Ended, _assembler.Reset);
+        _epochs.Restore(state.Epoch, state.BatchesInEpoch, state.Ended, _assembler is null ? static () => { } : _assembler.Reset);
     }
 
     /// <summary>Gets the kind a state of this iterator records (<see cref="MnistIter"/> wraps one).</summary>
@@ -174,7 +259,7 @@ public sealed class NDArrayIter : DataIter
 
     private void Release()
     {
-        _assembler.Dispose();
+        _assembler?.Dispose();
         if (!OwnsArrays) return;
         foreach ((_, NDArray array) in _data) array.Dispose();
         foreach ((_, NDArray array) in _label) array.Dispose();
@@ -184,6 +269,7 @@ public sealed class NDArrayIter : DataIter
     {
         int[] order = _order;
         int startBatch = _epochs.StartBatch;
+        if (_assembler is null) return StartSparseEpoch(order, startBatch, cancellationToken);
         List<Segment> prefix = [];
         int skip = 0;
         if (startBatch == 0)
@@ -232,7 +318,7 @@ public sealed class NDArrayIter : DataIter
     private void OnReset(bool epochEnded)
     {
         // A reset before the epoch's end abandons its partial batch; after the end, a roll-over carry stays.
-        if (!epochEnded) _assembler.Reset();
+        if (!epochEnded) _assembler?.Reset();
     }
 
     private ulong OptionsFingerprint()
@@ -264,6 +350,14 @@ public sealed class NDArrayIter : DataIter
             ReadOnlySpan<byte> bytes = array.AsBytes();
             for (long row = 0; row < NumData; row += step) fingerprint.Add(bytes.Slice((int)(row * rowBytes), Math.Min(rowBytes, 4096)));
             fingerprint.Add(bytes.Slice((NumData - 1) * rowBytes, Math.Min(rowBytes, 4096)));
+        }
+
+        foreach ((string name, CsrNDArray array) in _sparseData.Concat(_sparseLabel))
+        {
+            fingerprint.Add(name);
+            fingerprint.Add(array.NonZeroCount);
+            fingerprint.Add(System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.IndPtr.AsSpan<long>()));
+            fingerprint.Add(array.Data.AsBytes()[..Math.Min(array.Data.ByteLength, 4096)]);
         }
 
         _dataFingerprint = fingerprint.Value;
@@ -368,31 +462,125 @@ public sealed class NDArrayIter : DataIter
         return result;
     }
 
-    private static (string Name, NDArray Array)[] SortByName((string Name, NDArray Array)[] arrays)
+    private static (string Name, T Array)[] SortByName<T>((string Name, T Array)[] arrays)
     {
-        var sorted = ((string Name, NDArray Array)[])arrays.Clone();
+        var sorted = ((string Name, T Array)[])arrays.Clone();
         Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return sorted;
     }
 
-    private static int CheckRows((string Name, NDArray Array)[] data, (string Name, NDArray Array)[] label)
+    private static int CheckRows((string Name, NDArray Array)[] data, (string Name, NDArray Array)[] label, (string Name, CsrNDArray Array)[] sparseData, (string Name, CsrNDArray Array)[] sparseLabel)
     {
-        (string firstName, NDArray first) = data[0];
-        if (first.Rank == 0 || first.GetLength(0) == 0)
+        var shapes = new List<(string Name, int[] Shape)>();
+        foreach ((string name, NDArray array) in data) shapes.Add((name, array.Shape));
+        foreach ((string name, CsrNDArray array) in sparseData) shapes.Add((name, array.Shape));
+        foreach ((string name, NDArray array) in label) shapes.Add((name, array.Shape));
+        foreach ((string name, CsrNDArray array) in sparseLabel) shapes.Add((name, array.Shape));
+        (string firstName, int[] first) = shapes[0];
+        if (first.Length == 0 || first[0] == 0)
         {
-            throw new ArgumentException($"Data input '{firstName}' has no examples (shape {DataDesc.FormatTuple(first.Shape)}).", nameof(data));
+            throw new ArgumentException($"Data input '{firstName}' has no examples (shape {DataDesc.FormatTuple(first)}).", nameof(data));
         }
 
-        int rows = first.GetLength(0);
-        foreach ((string name, NDArray array) in data.Concat(label))
+        int rows = first[0];
+        foreach ((string name, int[] shape) in shapes)
         {
-            if (array.Rank == 0 || array.GetLength(0) != rows)
+            if (shape.Length == 0 || shape[0] != rows)
             {
-                throw new ArgumentException($"Input '{name}' has shape {DataDesc.FormatTuple(array.Shape)}, but '{firstName}' has {rows} examples; every input needs one row per example.", nameof(data));
+                throw new ArgumentException($"Input '{name}' has shape {DataDesc.FormatTuple(shape)}, but '{firstName}' has {rows} examples; every input needs one row per example.", nameof(data));
             }
         }
 
         return rows;
+    }
+
+    private static DataDesc[] Describe((string Name, CsrNDArray Array)[] arrays, int batchSize)
+    {
+        var descs = new DataDesc[arrays.Length];
+        for (int i = 0; i < arrays.Length; i++) descs[i] = new DataDesc(arrays[i].Name, [batchSize, arrays[i].Array.Shape[1]], arrays[i].Array.DType);
+        return descs;
+    }
+
+    private static (string, CsrNDArray)[] NamedSparse(CsrNDArray array, string name)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return [(name, array)];
+    }
+
+    private static (string, CsrNDArray)[] FromSparseDictionary(IReadOnlyDictionary<string, CsrNDArray> arrays, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(arrays, parameter);
+        var result = new (string, CsrNDArray)[arrays.Count];
+        int i = 0;
+        foreach (KeyValuePair<string, CsrNDArray> pair in arrays)
+        {
+            if (pair.Value is null) throw new ArgumentException($"Input '{pair.Key}' is null.", parameter);
+            result[i++] = (pair.Key, pair.Value);
+        }
+
+        return result;
+    }
+
+    private EpochGraph StartSparseEpoch(int[] order, int startBatch, CancellationToken cancellationToken)
+    {
+        BufferBlock<DataBatch> prefetch = PrefetchBlock.Create(_prefetch);
+        Task producer = Task.Run(
+            async () =>
+            {
+                DataBatch? pending = null;
+                try
+                {
+                    // Discard: whole batches only.
+                    for (int start = startBatch * BatchSize; start + BatchSize <= order.Length; start += BatchSize)
+                    {
+                        pending = SparseBatch(order, start);
+                        if (!await prefetch.SendAsync(pending, cancellationToken).ConfigureAwait(false)) return;
+                        pending = null;
+                    }
+
+                    prefetch.Complete();
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    prefetch.Complete();
+                }
+                catch (Exception error)
+                {
+                    ((IDataflowBlock)prefetch).Fault(error);
+                }
+                finally
+                {
+                    pending?.Dispose();
+                }
+            },
+            CancellationToken.None);
+        return new EpochGraph(prefetch, producer);
+    }
+
+    private DataBatch SparseBatch(int[] order, int start)
+    {
+        ReadOnlySpan<int> rows = order.AsSpan(start, BatchSize);
+        var data = new NDArray[_data.Length];
+        var label = new NDArray[_label.Length];
+        var sparseData = new CsrNDArray[_sparseData.Length];
+        var sparseLabel = new CsrNDArray[_sparseLabel.Length];
+        for (int o = 0; o < _data.Length; o++) data[o] = GatherRows(_data[o].Array, _dataRowBytes[o], order, start);
+        for (int o = 0; o < _label.Length; o++) label[o] = GatherRows(_label[o].Array, _labelRowBytes[o], order, start);
+        for (int o = 0; o < _sparseData.Length; o++) sparseData[o] = _sparseData[o].Array.TakeRows(rows);
+        for (int o = 0; o < _sparseLabel.Length; o++) sparseLabel[o] = _sparseLabel[o].Array.TakeRows(rows);
+        long[] index = new long[BatchSize];
+        for (int i = 0; i < BatchSize; i++) index[i] = rows[i];
+        return new DataBatch(data, label, 0, index) { SparseData = sparseData, SparseLabel = sparseLabel };
+    }
+
+    private NDArray GatherRows(NDArray source, int rowBytes, int[] order, int start)
+    {
+        int[] shape = source.Shape;
+        shape[0] = BatchSize;
+        NDArray batch = NDArray.Empty(source.DType, shape);
+        Gather(source.AsBytes(), rowBytes, order, start, BatchSize, batch.AsBytes());
+        return batch;
     }
 
     private static DataDesc[] Describe((string Name, NDArray Array)[] arrays, int batchSize)

@@ -14,6 +14,10 @@ namespace Pipeline.Stages.Iterators;
 public sealed class PrefetchingIter : DataIter
 {
     private readonly DataIter[] _iters;
+
+    // Cancels the wrapped iterators' fetches in flight when this iterator is disposed: a fetch may wait forever otherwise.
+    private readonly CancellationTokenSource _stop = new();
+    private bool _disposed;
     private Task<DataBatch?>[]? _pending;
     private Task? _restart;
     private bool _ended;
@@ -39,6 +43,7 @@ public sealed class PrefetchingIter : DataIter
         _iters = [.. iters];
         ProvideData = Rename(_iters, i => i.ProvideData, renameData, nameof(renameData));
         ProvideLabel = Rename(_iters, i => i.ProvideLabel, renameLabel, nameof(renameLabel));
+        ReportsEpochRestarts();
         StartFetch();
     }
 
@@ -50,8 +55,14 @@ public sealed class PrefetchingIter : DataIter
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The iterators end at different batches or disagree on pad.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> is cancelled, even when a batch is ready.</exception>
+    /// <exception cref="ObjectDisposedException">The iterator has been disposed.</exception>
     public override async ValueTask<DataBatch?> NextAsync(CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+
+        // Cancellation wins over a batch that is already waiting: a cancelled caller gets no more batches.
+        cancellationToken.ThrowIfCancellationRequested();
         if (_ended) return null;
         if (_restart is { } restart)
         {
@@ -97,20 +108,42 @@ public sealed class PrefetchingIter : DataIter
 
         var data = new List<NDArray>();
         var label = new List<NDArray>();
+        var sparseData = new List<CsrNDArray>();
+        var sparseLabel = new List<CsrNDArray>();
+        int? bucketKey = null;
+        bool ownShapes = false;
         foreach (DataBatch? batch in batches)
         {
             data.AddRange(batch!.Data);
             label.AddRange(batch.Label);
+            sparseData.AddRange(batch.SparseData);
+            sparseLabel.AddRange(batch.SparseLabel);
+            bucketKey ??= batch.BucketKey;
+            ownShapes |= batch.ProvideData is not null || batch.ProvideLabel is not null;
         }
 
         StartFetch();
-        return new DataBatch(data, label, batches[0]!.Pad, batches[0]!.Index);
+        return new DataBatch(data, label, batches[0]!.Pad, batches[0]!.Index)
+        {
+            // Disposing the combined batch disposes the wrapped iterators' batches, so their buffers go back to their own pools.
+            Parts = Array.ConvertAll(batches, b => b!),
+            SparseData = sparseData,
+            SparseLabel = sparseLabel,
+            BucketKey = bucketKey,
+
+            // A bucketing iterator's batch has its own shapes; the merged batch lists each iterator's, batch's first.
+            ProvideData = ownShapes ? [.. Enumerable.Range(0, batches.Length).SelectMany(i => batches[i]!.ProvideData ?? _iters[i].ProvideData)] : null,
+            ProvideLabel = ownShapes ? [.. Enumerable.Range(0, batches.Length).SelectMany(i => batches[i]!.ProvideLabel ?? _iters[i].ProvideLabel)] : null,
+        };
     }
 
     /// <inheritdoc />
     /// <remarks>Returns at once: the wrapped iterators are reset once their fetches in flight have finished, and the next <see cref="NextAsync"/> awaits that.</remarks>
+    /// <exception cref="ObjectDisposedException">The iterator has been disposed.</exception>
     public override void Reset()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        EpochRestarted();
         _ended = false;
         _restart = RestartAsync(StopFetching());
     }
@@ -148,6 +181,7 @@ public sealed class PrefetchingIter : DataIter
         ArgumentNullException.ThrowIfNull(state);
         state.CheckMatches(this, IteratorKind.Prefetching, 0, OptionsFingerprint(), LastBatchHandle.Pad, shuffle: false, seed: 0, "the wrapped iterators' outputs");
         if (state.Inner.Count != _iters.Length) throw IteratorState.BadPosition(this, $"it holds {state.Inner.Count} wrapped states for {_iters.Length} iterators");
+        EpochRestarted();
         _ended = state.Ended;
         _snapshot = [.. state.Inner];
         _snapshotError = null;
@@ -157,8 +191,10 @@ public sealed class PrefetchingIter : DataIter
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_disposed)
         {
+            _disposed = true;
+            _stop.Cancel();
             Task stopped = StopFetching();
             if (stopped.IsCompleted)
             {
@@ -177,8 +213,18 @@ public sealed class PrefetchingIter : DataIter
     /// <inheritdoc />
     protected override async ValueTask DisposeAsyncCore()
     {
-        await StopFetching().ConfigureAwait(false);
-        foreach (DataIter iter in _iters) await iter.DisposeAsync().ConfigureAwait(false);
+        if (!_disposed)
+        {
+            _disposed = true;
+
+            // Cancel first, then wait: a wrapped iterator waiting on its source gives up instead of holding the disposal forever.
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await StopFetching().ConfigureAwait(false);
+            foreach (DataIter iter in _iters) await iter.DisposeAsync().ConfigureAwait(false);
+            _stop.Dispose();
+        }
+
+        // Dispose(true) has nothing left to do.
         await base.DisposeAsyncCore().ConfigureAwait(false);
     }
 
@@ -243,6 +289,7 @@ public sealed class PrefetchingIter : DataIter
     {
         // No wrapped iterator is fetching any more: each can move to its state.
         await stopped.ConfigureAwait(false);
+        if (_disposed) return;
         for (int i = 0; i < _iters.Length; i++) _iters[i].RestoreState(state.Inner[i]);
         if (!state.Ended) StartFetch();
     }
@@ -263,6 +310,7 @@ public sealed class PrefetchingIter : DataIter
     private async Task RestartAsync(Task stopped)
     {
         await stopped.ConfigureAwait(false);
+        if (_disposed) return;
         foreach (DataIter iter in _iters) iter.Reset();
         StartFetch();
     }
@@ -270,6 +318,7 @@ public sealed class PrefetchingIter : DataIter
     private void DisposeIters()
     {
         foreach (DataIter iter in _iters) iter.Dispose();
+        _stop.Dispose();
     }
 
     private static void DisposeFetched(Task<DataBatch?>[] pending)
@@ -298,7 +347,8 @@ public sealed class PrefetchingIter : DataIter
         for (int i = 0; i < _iters.Length; i++)
         {
             DataIter iter = _iters[i];
-            _pending[i] = Task.Run(async () => await iter.NextAsync().ConfigureAwait(false));
+            CancellationToken stop = _stop.Token;
+            _pending[i] = Task.Run(async () => await iter.NextAsync(stop).ConfigureAwait(false));
         }
     }
 }

@@ -29,6 +29,7 @@ public sealed class ResizeIter : DataIter
         _inner = inner;
         Size = size;
         _resetInternal = resetInternal;
+        ReportsEpochRestarts();
     }
 
     /// <summary>Gets the number of batches per epoch.</summary>
@@ -67,6 +68,7 @@ public sealed class ResizeIter : DataIter
     {
         _current = 0;
         _ended = false;
+        EpochRestarted();
         if (_resetInternal) _inner.Reset();
     }
 
@@ -87,6 +89,7 @@ public sealed class ResizeIter : DataIter
         state.CheckMatches(this, IteratorKind.Resize, 0, OptionsFingerprint(), LastBatchHandle.Pad, shuffle: false, seed: 0, "size, reset_internal");
         if (state.Inner.Count != 1 || state.BatchesInEpoch > Size) throw IteratorState.BadPosition(this, $"it is at batch {state.BatchesInEpoch} of {Size} with {state.Inner.Count} wrapped states");
         _inner.RestoreState(state.Inner[0]);
+        EpochRestarted();
         _current = state.BatchesInEpoch;
         _ended = state.Ended;
     }

@@ -1,7 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Dataflow;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Pipeline.Core;
 using Pipeline.Core.Batching;
+using Pipeline.Core.Diagnostics;
 using Pipeline.Stages.Dataflow;
 
 namespace Pipeline.Stages.Iterators;
@@ -23,6 +26,7 @@ public sealed class SampleIter<TSample> : DataIter
     private readonly SampleWriter<TSample> _write;
     private readonly int _prefetch;
     private readonly BatchAssembler _assembler;
+    private readonly IteratorTelemetry _telemetry = new("SampleIter", logger: null);
     private readonly EpochRunner _epochs;
     private int _carriedIn;
     private (int Epoch, long Ordinal)? _position = (0, 0);
@@ -87,12 +91,37 @@ public sealed class SampleIter<TSample> : DataIter
         _source = source;
         _write = write;
         _prefetch = prefetch;
-        _assembler = new BatchAssembler(data, label, lastBatchHandle);
+        _assembler = new BatchAssembler(data, label, lastBatchHandle) { Telemetry = _telemetry };
         ProvideData = [.. data];
         ProvideLabel = [.. label];
         _epochs = new EpochRunner(this, StartEpoch, OnReset, _assembler.Dispose);
         _epochs.Start();
     }
+
+    /// <summary>Gets where the iterator writes warnings (once: a batch dropped without <c>Dispose()</c>, whose buffers then never return to the pool).</summary>
+    /// <remarks>Default <see langword="null"/>: silent. Set it in the object initializer: <c>new SampleIter&lt;T&gt;(...) { Logger = logger }</c>.</remarks>
+    public ILogger? Logger
+    {
+        get => _telemetry.Logger is NullLogger ? null : _telemetry.Logger;
+        init => _telemetry.Logger = value;
+    }
+
+    /// <summary>Gets the number of examples the source gives per epoch, when the caller knows it; it makes <see cref="BatchesPerEpoch"/> known.</summary>
+    /// <remarks>Default <see langword="null"/>: the source is a stream whose length is found by reading it.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int? SamplesPerEpoch
+    {
+        get;
+        init
+        {
+            if (value is { } count) ArgumentOutOfRangeException.ThrowIfNegative(count, nameof(SamplesPerEpoch));
+            field = value;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks><see langword="null"/> unless <see cref="SamplesPerEpoch"/> is given.</remarks>
+    public override int? BatchesPerEpoch => SamplesPerEpoch is { } count ? BatchPlan.BatchCount(count, BatchSize, _assembler.Handle, _carriedIn) : null;
 
     /// <inheritdoc />
     public override IReadOnlyList<DataDesc> ProvideData { get; }

@@ -1,4 +1,5 @@
 using Pipeline.Core;
+using Pipeline.Stages.Iterators;
 
 namespace Pipeline.Tests.Core;
 
@@ -62,6 +63,8 @@ public sealed class DataModelTests
         }
 
         Assert.Equal(2, seen);
+
+        // A user's subclass does not report its resets, so the base cannot tell a finished epoch from an empty one: MXNet's empty loop.
         await foreach (DataBatch batch in iter)
         {
             Assert.Fail("A finished epoch yields nothing until Reset.");
@@ -69,6 +72,63 @@ public sealed class DataModelTests
 
         iter.Reset();
         Assert.Equal(3, await CountAsync(iter));
+    }
+
+    [Fact]
+    public async Task LibraryIterator_SecondLoopOverAFinishedEpoch_ThrowsSayingToReset()
+    {
+        using var iter = new NDArrayIter(NDArray.From(new float[] { 1, 2, 3, 4, 5, 6 }, 6, 1), batchSize: 2);
+        Assert.Equal(3, await CountAsync(iter));
+
+        // A second loop over the finished epoch would silently do nothing: it is an error that says what to do.
+        InvalidOperationException ended = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await foreach (DataBatch batch in iter) batch.Dispose();
+        });
+        Assert.Contains("The epoch has ended: call Reset()", ended.Message, StringComparison.Ordinal);
+        Assert.Null(iter.Next());
+
+        iter.Reset();
+        Assert.Equal(3, await CountAsync(iter));
+
+        // A new epoch that is empty (roll-over carrying its only example) is a loop of nothing, not an error.
+        using var rolling = new NDArrayIter(NDArray.From(new float[] { 1 }, 1, 1), batchSize: 2, lastBatchHandle: LastBatchHandle.RollOver);
+        for (int epoch = 0; epoch < 4; epoch++)
+        {
+            Assert.Equal(epoch % 2, await CountAsync(rolling));
+            rolling.Reset();
+        }
+    }
+
+    [Fact]
+    public async Task DataIter_TwoLoopsAtOnce_SecondThrowsInsteadOfSplittingTheBatches()
+    {
+        using var iter = new CountingIter(batches: 6);
+        int seen = 0;
+        await foreach (DataBatch batch in iter)
+        {
+            using (batch) seen++;
+            if (seen == 2)
+            {
+                InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+                {
+                    await foreach (DataBatch other in iter) other.Dispose();
+                });
+                Assert.Contains("already being enumerated", error.Message, StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(6, seen);
+
+        // A loop left early frees the iterator for the next one, which continues the epoch.
+        iter.Reset();
+        await foreach (DataBatch batch in iter)
+        {
+            batch.Dispose();
+            break;
+        }
+
+        Assert.Equal(5, await CountAsync(iter));
     }
 
     [Fact]

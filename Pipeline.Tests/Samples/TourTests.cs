@@ -34,6 +34,14 @@ public sealed class TourTests
         Assert.Equal([10L, 9, 21, 20, 6, 19, 2, 15, 0, 23, 7, 18, 17, 1, 8, 3, 16, 13], (long[])results["im2rec.photos_train"]);
         Assert.Equal([11L, 12, 5, 22, 14, 4], (long[])results["im2rec.photos_val"]);
 
+        Assert.Equal(80, results["progress.batches_per_epoch"]);
+        Assert.Equal(80, results["progress.batches"]);
+        Assert.Contains("  [####################] 80/80 epoch 0: ", text, StringComparison.Ordinal);
+
+        // The captioning composition: 18 training photos in batches of 6, images and captions in lockstep over two epochs.
+        Assert.Equal(3, (int)results["captions.batches"]);
+        Assert.True((bool)results["captions.lockstep"]);
+        Assert.Contains("first caption: a photo of ", text, StringComparison.Ordinal);
         Assert.Contains("Epoch[4] Train-accuracy=", text, StringComparison.Ordinal);
         Assert.Contains("Epoch[4] Time cost=", text, StringComparison.Ordinal);
         Assert.True((double)results["train.fashion_accuracy"] >= 0.80, $"Fashion-MNIST accuracy {results["train.fashion_accuracy"]}");

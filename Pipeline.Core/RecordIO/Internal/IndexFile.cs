@@ -68,7 +68,7 @@ internal static class IndexFile
                 || !long.TryParse(offsetText, NumberStyles.None, CultureInfo.InvariantCulture, out long offset))
             {
                 throw new RecordFormatException(
-                    string.Create(CultureInfo.InvariantCulture, $"Malformed line {lineNumber} in index '{idxPath}': '{rawLine}'; expected an integer key, a tab and a byte offset."), idxPath, null, keyText.ToString());
+                    string.Create(CultureInfo.InvariantCulture, $"Malformed line {lineNumber} in index '{idxPath}': '{InputQuote.Of(rawLine)}'; expected an integer key, a tab and a byte offset."), idxPath, null, InputQuote.Of(keyText));
             }
 
             if (offset >= recLength && !(offset == 0 && recLength == 0))

@@ -9,9 +9,24 @@ internal static class RecordIOThrowHelper
     [DoesNotReturn]
     public static void ThrowBadMagic(uint found, long offset, string? path) =>
         throw new RecordFormatException(
-            Invariant($"Invalid RecordIO magic 0x{found:X8} at offset {offset} in {Describe(path)}; expected 0x{RecordIOConstants.Magic:X8}."),
+            offset == 0
+                ? NotRecordIO(found, path)
+                : Invariant($"Invalid RecordIO magic 0x{found:X8} at offset {offset} in {Describe(path)}; expected 0x{RecordIOConstants.Magic:X8}."),
             path,
             offset);
+
+    /// <summary>The message for data whose first word is not the RecordIO magic: the wrong file, not a damaged one.</summary>
+    public static string NotRecordIO(uint firstWord, string? path)
+    {
+        // Little-endian first word of common formats, to say what the file is instead.
+        string? kind = (firstWord & 0xFFFFFF) switch
+        {
+            0xFFD8FF => "a JPEG image",
+            0x474E50 when firstWord == 0x474E5089 => "a PNG image",
+            _ => null,
+        };
+        return Invariant($"{(path is null ? "The stream" : $"'{path}'")} is not a RecordIO file{(kind is null ? string.Empty : $" (it looks like {kind})")}: it starts with 0x{firstWord:X8}, not the RecordIO magic 0x{RecordIOConstants.Magic:X8}.");
+    }
 
     [DoesNotReturn]
     public static void ThrowBadFlag(uint cflag, bool inSequence, long offset, string? path) =>

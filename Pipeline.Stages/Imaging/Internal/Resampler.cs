@@ -28,6 +28,13 @@ internal static class Resampler
             return;
         }
 
+        // 8-bit bilinear, the pipeline's common case, in OpenCV's own fixed point: the same bytes as cv2.resize.
+        if (interp == Interpolation.Bilinear && typeof(TIn) == typeof(byte) && typeof(TOut) == typeof(byte))
+        {
+            FixedPointBilinear.Resize(MemoryMarshal.Cast<TIn, byte>(source), sw, sh, channels, MemoryMarshal.Cast<TOut, byte>(destination), dw, dh, window);
+            return;
+        }
+
         bool areaShrink = interp == Interpolation.Area && sw >= dw && sh >= dh;
         using ResizeAxis xAxis = ResizeAxis.Create(sw, dw, interp, areaShrink, window.X, window.Width);
         using ResizeAxis yAxis = ResizeAxis.Create(sh, dh, interp, areaShrink, window.Y, window.Height);

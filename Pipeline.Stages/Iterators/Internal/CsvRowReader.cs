@@ -209,7 +209,7 @@ internal sealed class CsvRowReader : IAsyncDisposable
             else
             {
                 if (count == _valuesPerRow) ThrowCount(CountValues(line));
-                if (!TryWrite(field, destination, count)) Throw(fieldStart, fieldNumber, $"'{System.Text.Encoding.UTF8.GetString(field)}', which is not a valid {_dtype.ToNumPyName()}");
+                if (!TryWrite(field, destination, count)) Throw(fieldStart, fieldNumber, $"'{InputQuote.Of(field)}', which is not a valid {_dtype.ToNumPyName()}");
                 count++;
             }
 

@@ -203,7 +203,12 @@ public sealed class ImageIteratorTests
             // The constructor only opens and validates: the pass over the data runs on first use, and the metrics show it.
             Assert.False(File.Exists(temp.File("mean.bin")));
             List<BatchCopy> batches = await Batches.EpochAsync(first);
-            Assert.Equal(3 * 16 * 16 * 4, new FileInfo(temp.File("mean.bin")).Length);
+            // MXNet's format: list header, one (3, 16, 16) float32 array, the name "mean_img".
+            Assert.Equal(24 + 48 + (3 * 16 * 16 * 4) + 24, new FileInfo(temp.File("mean.bin")).Length);
+            (IReadOnlyList<NDArray> saved, IReadOnlyList<string> names) = NDArrayFile.Load(temp.File("mean.bin"));
+            Assert.Equal(["mean_img"], names);
+            Assert.Equal([3, 16, 16], saved[0].Shape);
+            saved[0].Dispose();
             Assert.Equal(1, first.Metrics.Preparation.Items);
             Assert.True(first.Metrics.Preparation.Busy > TimeSpan.Zero);
             double[] total = new double[3 * 16 * 16];
@@ -223,6 +228,21 @@ public sealed class ImageIteratorTests
 
         File.WriteAllBytes(temp.File("bad.bin"), new byte[10]);
         Assert.Throws<DataFormatException>(() => new ImageRecordIter(options with { MeanImg = temp.File("bad.bin") }));
+
+        // The old raw float32 dump is refused with what was expected.
+        File.WriteAllBytes(temp.File("raw.bin"), new byte[3 * 16 * 16 * 4]);
+        var raw = Assert.Throws<DataFormatException>(() => new ImageRecordIter(options with { MeanImg = temp.File("raw.bin") }));
+        Assert.Contains("mx.nd.save", raw.Message, StringComparison.Ordinal);
+
+        // A mean image of another shape names both shapes.
+        using (NDArray small = NDArray.Zeros(DType.Float32, 3, 8, 8))
+        {
+            NDArrayFile.Save(temp.File("small.bin"), new Dictionary<string, NDArray> { ["mean_img"] = small });
+        }
+
+        var shape = Assert.Throws<DataFormatException>(() => new ImageRecordIter(options with { MeanImg = temp.File("small.bin") }));
+        Assert.Contains("(3, 8, 8)", shape.Message, StringComparison.Ordinal);
+        Assert.Contains("(3, 16, 16)", shape.Message, StringComparison.Ordinal);
 
         // An existing mean image is read at construction; nothing is computed.
         using var second = new ImageRecordIter(options);
@@ -370,6 +390,13 @@ public sealed class ImageIteratorTests
         Assert.Equal(72, values[0]);
         Assert.Equal(0, values[16]);
         Assert.Equal(127, values[32]);
+
+        // std::round(126.5) is 127 (halves away from zero); rounding to even would give 126 and 74.
+        using var half = new ImageRecordIter(new ImageRecordIterOptions { PathImgRec = rec, DataShape = [3, 4, 4], BatchSize = 1, DType = DType.Int8, MeanR = 126.5f, MeanG = -0.5f });
+        using DataBatch halfBatch = (await half.NextAsync())!;
+        sbyte[] halves = halfBatch.Data[0].ToArray<sbyte>();
+        Assert.Equal(73, halves[0]);
+        Assert.Equal(1, halves[16]);
     }
 
     private static ImageIter SixteenImages(LastBatchHandle handle) => new(new ImageIterOptions
