@@ -32,7 +32,7 @@ internal sealed class DetectionStep : ITourStep
         {
             PathImgRec = prefix + ".rec",
             DataShape = [3, 128, 128],
-            BatchSize = 8,
+            BatchSize = 4,
             RandCropProb = 0.8f,
             NumCropSampler = 3,
             MinCropScales = [0.5f],
@@ -47,71 +47,28 @@ internal sealed class DetectionStep : ITourStep
         });
         context.Out.WriteLine($"label rows: (batch, LabelPadWidth + 4) = {string.Join("x", iter.ProvideLabel[0].Shape)}: [channels, height, width, label length, header, objects..., -1...]");
 
-        // Two epochs of four images: eight augmentations, each with its boxes moved.
-        var tiles = new List<NDArray>();
-        try
+        // Two epochs of the four images: each a new augmentation, its boxes moved with the pixels.
+        for (int epoch = 0; epoch < 2; epoch++)
         {
-            for (int epoch = 0; epoch < 2; epoch++)
+            using (DataBatch batch = iter.Next()!)
             {
-                while (iter.Next() is { } batch)
-                {
-                    using (batch)
-                    {
-                        int rows = batch.Data[0].GetLength(0) - batch.Pad;
-                        for (int i = 0; i < rows; i++) tiles.Add(DrawSample(batch, i, context, epoch));
-                    }
-                }
-
-                iter.Reset();
+                for (int i = 0; i < batch.Data[0].GetLength(0) - batch.Pad; i++) Describe(batch, i, context, epoch);
+                string name = epoch == 0 ? "detection-batch.png" : "detection-batch-epoch1.png";
+                (int w, int h) = ContactSheet.Save(batch, context.OutputFile(name), new ContactSheetOptions { Columns = 4, Boxes = DetectionBoxes.RecordRows });
+                context.Out.WriteLine($"saved {name} ({w}x{h}): each image with its boxes after augmentation");
+                if (epoch == 0) context.Results["detection.sheet"] = (w, h);
             }
 
-            (int w, int h) = SaveSheet(tiles, context.OutputFile("detection-batch.png"), columns: 4);
-            context.Out.WriteLine($"saved detection-batch.png ({w}x{h}): each image with its boxes after augmentation");
-            context.Results["detection.sheet"] = (w, h);
-        }
-        finally
-        {
-            foreach (NDArray tile in tiles) tile.Dispose();
+            iter.Reset();
         }
     }
 
-    /// <summary>One sample as an (H, W, 3) image with its boxes drawn, printing its label.</summary>
-    private static NDArray DrawSample(DataBatch batch, int i, TourContext context, int epoch)
+    /// <summary>Prints one sample's objects, parsed from its label row.</summary>
+    private static void Describe(DataBatch batch, int i, TourContext context, int epoch)
     {
-        NDArray data = batch.Data[0];
-        int height = data.GetLength(2), width = data.GetLength(3), plane = height * width;
-        ReadOnlySpan<float> chw = data.AsSpan<float>().Slice(i * 3 * plane, 3 * plane);
-        var image = NDArray.Zeros(DType.UInt8, height, width, 3);
-        Span<byte> hwc = image.AsSpan<byte>();
-        for (int p = 0; p < plane; p++)
-        {
-            for (int c = 0; c < 3; c++) hwc[(p * 3) + c] = (byte)Math.Clamp(MathF.Round(chw[(c * plane) + p]), 0, 255);
-        }
-
         int labelWidth = batch.Label[0].GetLength(1);
         ReadOnlySpan<float> row = batch.Label[0].AsSpan<float>().Slice(i * labelWidth, labelWidth);
         DetectionLabel label = DetectionLabel.Parse(row.Slice(4, (int)row[3]));
-        BoxDrawing.DrawObjects(image, label.Objects, thickness: 2);
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch} image {batch.Index![i]}: {label.Count} object(s) {string.Join(" ", Enumerable.Range(0, label.Count).Select(k => $"{label.Objects[k, 0]}@({label.Objects[k, 1]:0.00},{label.Objects[k, 2]:0.00})-({label.Objects[k, 3]:0.00},{label.Objects[k, 4]:0.00})"))}"));
-        return image;
-    }
-
-    private static (int Width, int Height) SaveSheet(List<NDArray> tiles, string path, int columns)
-    {
-        int height = tiles[0].GetLength(0), width = tiles[0].GetLength(1);
-        int rows = (tiles.Count + columns - 1) / columns;
-        int sheetW = columns * (width + 2), sheetH = rows * (height + 2);
-        using NDArray sheet = NDArray.Zeros(DType.UInt8, sheetH, sheetW, 3);
-        Span<byte> pixels = sheet.AsSpan<byte>();
-        pixels.Fill(255);
-        for (int t = 0; t < tiles.Count; t++)
-        {
-            int x0 = ((t % columns) * (width + 2)) + 1, y0 = ((t / columns) * (height + 2)) + 1;
-            ReadOnlySpan<byte> tile = tiles[t].AsSpan<byte>();
-            for (int y = 0; y < height; y++) tile.Slice(y * width * 3, width * 3).CopyTo(pixels.Slice((((y0 + y) * sheetW) + x0) * 3));
-        }
-
-        File.WriteAllBytes(path, ImageOps.Encode(sheet, ImageFormat.Png, 3));
-        return (sheetW, sheetH);
     }
 }

@@ -39,16 +39,22 @@ public static class BoxDrawing
         if (image.DType != DType.UInt8) throw new ArgumentException("Boxes are drawn on uint8 images.", nameof(image));
         if (objectWidth < 5) throw new ArgumentException($"Objects have at least 5 values (id, xmin, ymin, xmax, ymax); got {objectWidth}.", nameof(objectWidth));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(thickness);
-        Span<byte> pixels = image.AsSpan<byte>();
+        Draw(image.AsSpan<byte>(), height, width, channels, new ImageRect(0, 0, width, height), objects, objectWidth, thickness);
+    }
+
+    /// <summary>Draws object rows whose coordinates are normalized to <paramref name="area"/>, a region of a larger picture (a contact sheet's tile); tags stay inside the area.</summary>
+    internal static void Draw(Span<byte> pixels, int height, int width, int channels, ImageRect area, ReadOnlySpan<float> objects, int objectWidth, int thickness)
+    {
         for (int i = 0; i + objectWidth <= objects.Length; i += objectWidth)
         {
             ReadOnlySpan<float> o = objects.Slice(i, objectWidth);
             if (o[0] < 0) continue;
             int id = (int)o[0];
-            var box = new ImageRect((int)(o[1] * width), (int)(o[2] * height), (int)(o[3] * width) - (int)(o[1] * width), (int)(o[4] * height) - (int)(o[2] * height));
+            int x0 = area.X + (int)(o[1] * area.Width), y0 = area.Y + (int)(o[2] * area.Height);
+            var box = new ImageRect(x0, y0, area.X + (int)(o[3] * area.Width) - x0, area.Y + (int)(o[4] * area.Height) - y0);
             byte[] colour = ClassColour(id);
             DrawRectangle(pixels, height, width, channels, box, colour, thickness);
-            DrawLabel(pixels, height, width, channels, box.X, box.Y, id.ToString(CultureInfo.InvariantCulture), colour);
+            DrawLabel(pixels, height, width, channels, area, box.X, box.Y, id.ToString(CultureInfo.InvariantCulture), colour);
         }
     }
 
@@ -83,12 +89,12 @@ public static class BoxDrawing
     }
 
     /// <summary>Draws digits (and '-') on a filled tag of <paramref name="background"/> just above the box corner (x, y), or inside it where there is no room above, kept inside the image.</summary>
-    private static void DrawLabel(Span<byte> pixels, int height, int width, int channels, int x, int y, string text, ReadOnlySpan<byte> background)
+    private static void DrawLabel(Span<byte> pixels, int height, int width, int channels, ImageRect area, int x, int y, string text, ReadOnlySpan<byte> background)
     {
         const int Scale = 2;
         int tagW = (text.Length * 4 * Scale) + Scale, tagH = 7 * Scale;
-        x = Math.Clamp(x, 0, Math.Max(0, width - tagW));
-        y = Math.Clamp(y >= tagH ? y - tagH : y, 0, Math.Max(0, height - tagH));
+        x = Math.Clamp(x, area.X, Math.Max(area.X, area.X + area.Width - tagW));
+        y = Math.Clamp(y - tagH >= area.Y ? y - tagH : y, area.Y, Math.Max(area.Y, area.Y + area.Height - tagH));
         Fill(pixels, height, width, channels, new ImageRect(x, y, tagW, tagH), background);
         ReadOnlySpan<byte> ink = (background[0] * 299) + (background[1] * 587) + (background[2] * 114) > 128_000 ? [0, 0, 0] : [255, 255, 255];
         for (int c = 0; c < text.Length; c++)

@@ -56,7 +56,8 @@ public static class ContactSheet
 
         int columns = Math.Min(options.Columns, Math.Max(1, count));
         int rows = (count + columns - 1) / columns;
-        int caption = options.Labels && labelWidth > 0 ? Caption : 0;
+        int caption = options.Labels && labelWidth > 0 && options.Boxes == DetectionBoxes.None ? Caption : 0;
+        int objectWidth = options.Boxes == DetectionBoxes.ObjectRows && batch.Label.Count > 0 && batch.Label[0].Shape is { Length: 3 } rows3 ? rows3[2] : 5;
         int sheetW = columns * (width + 2);
         int sheetH = Math.Max(1, rows * (height + caption + 2));
         NDArray sheet = NDArray.Zeros(DType.UInt8, sheetH, sheetW, 3);
@@ -80,6 +81,8 @@ public static class ContactSheet
                     }
                 }
             }
+
+            if (options.Boxes != DetectionBoxes.None && labelWidth > 0) DrawBoxes(pixels, sheetH, sheetW, new ImageRect(x0, y0 + caption, width, height), labels.AsSpan(i * labelWidth, labelWidth), options.Boxes, objectWidth);
         }
 
         return sheet;
@@ -99,6 +102,25 @@ public static class ContactSheet
         using NDArray sheet = Render(batch, options);
         File.WriteAllBytes(path, ImageOps.Encode(sheet, ImageFormat.Png, 3));
         return (sheet.Shape[1], sheet.Shape[0]);
+    }
+
+    /// <summary>Draws a tile's boxes from its label row; a row that does not hold a detection label draws nothing.</summary>
+    private static void DrawBoxes(Span<byte> pixels, int sheetH, int sheetW, ImageRect tile, ReadOnlySpan<float> row, DetectionBoxes layout, int objectWidth)
+    {
+        if (layout == DetectionBoxes.ObjectRows)
+        {
+            BoxDrawing.Draw(pixels, sheetH, sheetW, 3, tile, row, objectWidth, thickness: 2);
+            return;
+        }
+
+        if (row.Length < 4 || row[3] < 2 || 4 + row[3] > row.Length) return;
+        ReadOnlySpan<float> raw = row.Slice(4, (int)row[3]);
+        int headerWidth = (int)raw[0], width = (int)raw[1];
+        if (headerWidth < 2 || headerWidth > raw.Length || width < 5) return;
+
+        // The image may fill only part of the slot (resize modes shrink and fit): boxes are relative to its real size.
+        var image = new ImageRect(tile.X, tile.Y, Math.Min(tile.Width, (int)row[2]), Math.Min(tile.Height, (int)row[1]));
+        BoxDrawing.Draw(pixels, sheetH, sheetW, 3, image, raw[headerWidth..], width, thickness: 2);
     }
 
     private static float[] Expand(float[]? values, float fill)

@@ -23,11 +23,15 @@ public sealed record ContactSheetOptions
     /// <summary>Gets whether each tile's first label is drawn above it.</summary>
     public bool Labels { get; init; } = true;
 
+    /// <summary>Gets the detection label layout whose boxes and class ids are drawn on each tile (<see cref="BoxDrawing"/>); with boxes no caption is drawn.</summary>
+    public DetectionBoxes Boxes { get; init; }
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Columns, nameof(Columns));
+        if (!Enum.IsDefined(Boxes)) throw new ArgumentOutOfRangeException(nameof(Boxes), Boxes, "Unknown DetectionBoxes.");
         if (Layout is not (null or "NCHW" or "NHWC")) throw new ArgumentException($"Layout must be NCHW or NHWC; got '{Layout}'.", nameof(Layout));
         if (Mean is { Length: not (1 or 3 or 4) }) throw new ArgumentException($"Mean has {Mean.Length} values; give 1 or one per channel.", nameof(Mean));
         if (Std is { Length: not (1 or 3 or 4) }) throw new ArgumentException($"Std has {Std.Length} values; give 1 or one per channel.", nameof(Std));

@@ -55,6 +55,32 @@ public sealed class ContactSheetTests
         Assert.Equal(128, back.AsSpan<byte>()[((((1 + 9) * width) + 1) * 3) + 1]);
     }
 
+    [Theory]
+    [InlineData(DetectionBoxes.ObjectRows)]
+    [InlineData(DetectionBoxes.RecordRows)]
+    public void Render_DetectionLabels_DrawsEachTilesBoxesInsideItsCell(DetectionBoxes layout)
+    {
+        // Two black 40x40 tiles; the second has one object of class 5 at (0.25, 0.5)-(0.75, 1).
+        using var data = NDArray.Zeros(DType.UInt8, 2, 40, 40, 3);
+        float[] objects = [5, 0.25f, 0.5f, 0.75f, 1f];
+        float[] rows = layout == DetectionBoxes.ObjectRows
+            ? [-1, -1, -1, -1, -1, .. objects]
+            : [3, 40, 40, 2, 2, 5, -1, -1, -1, -1, -1, 3, 40, 40, 7, 2, 5, .. objects];
+        using NDArray label = layout == DetectionBoxes.ObjectRows ? NDArray.From(rows, 2, 1, 5) : NDArray.From(rows, 2, 11);
+        using var batch = new DataBatch([data], [label]);
+        using NDArray sheet = ContactSheet.Render(batch, new ContactSheetOptions { Columns = 2, Boxes = layout });
+
+        // No caption row with boxes: cells are 42 x 42, a tile starts at (1, 1).
+        Assert.Equal([42, 84, 3], sheet.Shape);
+        ReadOnlySpan<byte> pixels = sheet.AsSpan<byte>();
+        byte[] Pixel(ReadOnlySpan<byte> p, int x, int y) => p.Slice(((y * 84) + x) * 3, 3).ToArray();
+        int tileX = 43;
+        Assert.Equal(BoxDrawing.ClassColour(5), Pixel(pixels, tileX + 10, 1 + 39));
+        Assert.Equal(BoxDrawing.ClassColour(5), Pixel(pixels, tileX + 29, 1 + 30));
+        Assert.Equal(new byte[3], Pixel(pixels, tileX + 20, 1 + 30));
+        Assert.Equal(new byte[3], Pixel(pixels, 20, 30));
+    }
+
     [Fact]
     public void Render_NotAnImageBatch_ThrowsNamingTheShape()
     {
