@@ -22,6 +22,9 @@ public static class PipelineMeter
     /// <summary>The tag naming the pipeline stage.</summary>
     public const string StageTag = "stage";
 
+    /// <summary>The tag naming why records were skipped (<see cref="SkippedRecords"/>: <c>Framing</c>, <c>Header</c>, <c>Labels</c>, <c>Decode</c>, <c>Augment</c>).</summary>
+    public const string ReasonTag = "reason";
+
     /// <summary>Items a stage has processed (observable counter, <c>{item}</c>).</summary>
     public const string StageItems = "mxdataio.stage.items";
 

@@ -42,12 +42,22 @@ internal static class PipelineInstruments
         return measurements;
     }
 
+    private static readonly SkipReason[] s_reasons = Enum.GetValues<SkipReason>();
+    private static readonly string[] s_reasonNames = Enum.GetNames<SkipReason>();
+
     private static List<Measurement<long>> Skipped()
     {
         var measurements = new List<Measurement<long>>();
         foreach ((PipelineMetrics metrics, string iterator) in s_live)
         {
-            measurements.Add(new Measurement<long>(metrics.SkippedRecords, new KeyValuePair<string, object?>(PipelineMeter.IteratorTag, iterator)));
+            // One series per reason; they add up to the iterator's skipped records.
+            foreach (SkipReason reason in s_reasons)
+            {
+                measurements.Add(new Measurement<long>(
+                    metrics.SkippedFor(reason),
+                    new KeyValuePair<string, object?>(PipelineMeter.IteratorTag, iterator),
+                    new KeyValuePair<string, object?>(PipelineMeter.ReasonTag, s_reasonNames[(int)reason])));
+            }
         }
 
         return measurements;

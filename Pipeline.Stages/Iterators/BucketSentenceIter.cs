@@ -105,6 +105,7 @@ public sealed class BucketSentenceIter : DataIter
         int longest = _buckets[^1];
         ProvideData = [Describe(dataName, longest)];
         ProvideLabel = [Describe(labelName, longest)];
+        ReportsEpochRestarts();
         MakeOrder(0);
     }
 
@@ -330,6 +331,7 @@ public sealed class BucketSentenceIter : DataIter
 
     private void MakeOrder(int epoch)
     {
+        EpochRestarted();
         _epoch = epoch;
         _delivered = 0;
         _ended = false;

@@ -40,7 +40,9 @@ public sealed class PipelineMeterTests
             Assert.True(collector.Double(PipelineMeter.StageInputWaitTime, "ImageRecordIter", "consumer") > 0);
             Assert.True(collector.Seen(PipelineMeter.StageOutputWaitTime, "ImageRecordIter", "read"));
             Assert.True(collector.Seen(PipelineMeter.StageQueueDepth, "ImageRecordIter", "batch"));
-            Assert.Equal(1, collector.Long(PipelineMeter.SkippedRecords, "ImageRecordIter", stage: null));
+            Assert.Equal(1, collector.Long(PipelineMeter.SkippedRecords, "ImageRecordIter", "reason:Decode"));
+            Assert.Equal(0, collector.Long(PipelineMeter.SkippedRecords, "ImageRecordIter", "reason:Framing"));
+            Assert.True(collector.Seen(PipelineMeter.SkippedRecords, "ImageRecordIter", "reason:Header"));
         }
 
         (LogLevel level, EventId _, string message) = Assert.Single(logger.Entries);
@@ -214,6 +216,7 @@ public sealed class PipelineMeterTests
             {
                 if (tag.Key == PipelineMeter.IteratorTag) iterator = (string?)tag.Value;
                 if (tag.Key == PipelineMeter.StageTag) stage = (string?)tag.Value;
+                if (tag.Key == PipelineMeter.ReasonTag) stage = "reason:" + (string?)tag.Value;
             }
 
             // Several live pipelines of one type each report; their sum is the figure (a counter's events add up too).

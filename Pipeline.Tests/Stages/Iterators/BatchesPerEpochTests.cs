@@ -45,6 +45,27 @@ public sealed class BatchesPerEpochTests
     }
 
     [Fact]
+    public async Task BucketSentenceIter_CountsItsBucketsBatches_AndLibSVMIter_StreamsItsFile_IsNull()
+    {
+        // 70 sentences of lengths 3 and 5 in batches of 8: buckets of 35 and 35 give 4 + 4 full batches.
+        int[][] sentences = [.. Enumerable.Range(0, 70).Select(i => Enumerable.Range(1, i % 2 == 0 ? 3 : 5).ToArray())];
+        using var text = new BucketSentenceIter(sentences, batchSize: 8, seed: 3);
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            Assert.Equal(8, text.BatchesPerEpoch);
+            Assert.Equal(8, (await Batches.EpochAsync(text)).Count);
+            text.Reset();
+        }
+
+        using var dir = new TempDirectory();
+        string path = dir.File("data.libsvm");
+        await File.WriteAllLinesAsync(path, Enumerable.Range(0, 25).Select(i => $"{i % 2} {i % 5}:1"));
+        using var svm = new LibSVMIter(new LibSVMIterOptions { DataLibsvm = path, DataShape = [5], BatchSize = 10 });
+        Assert.Null(svm.BatchesPerEpoch);
+        Assert.Equal(3, (await Batches.EpochAsync(svm)).Count);
+    }
+
+    [Fact]
     public void SampleIter_WithoutSamplesPerEpoch_IsNull()
     {
         using SampleIter<int> iter = Samples(LastBatchHandle.Pad, count: null);
