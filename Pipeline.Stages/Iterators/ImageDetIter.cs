@@ -94,6 +94,7 @@ public sealed class ImageDetIter : ImagePipelineIter
         return new ImagePipelineOptions
         {
             Source = source,
+            Logger = o.Logger,
             Layout = new SampleLayout { Channels = 3, Height = o.DataShape[1], Width = o.DataShape[2] },
             Detection = new DetectionStage(augmenters, DetectionLabelLayout.Objects) { ObjectWidth = shape.width },
             BatchSize = o.BatchSize,

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Pipeline.Core;
 using Pipeline.Core.Storage;
 using Pipeline.Stages.ImagePipeline;
@@ -123,6 +124,10 @@ public sealed record ImageDetIterOptions
 
     /// <summary>Gets the name of the label input (MXNet's <c>ImageDetIter</c> default <c>label</c>).</summary>
     public string LabelName { get; init; } = "label";
+
+    /// <summary>Gets where the iterator writes warnings: each record skipped under <c>CorruptRecordPolicy.Skip</c>, and once, a batch dropped without <c>Dispose()</c>.</summary>
+    /// <remarks>Default <see langword="null"/>: silent. Not part of the options a saved state compares.</remarks>
+    public ILogger? Logger { get; init; }
 
     /// <summary>Checks the options, as the constructor does.</summary>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>

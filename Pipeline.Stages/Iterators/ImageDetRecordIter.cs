@@ -85,6 +85,7 @@ public sealed class ImageDetRecordIter : ImagePipelineIter
         return new ImagePipelineOptions
         {
             Source = source,
+            Logger = o.Logger,
             Layout = layout,
             Detection = detection,
             BatchSize = o.BatchSize,

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Pipeline.Core;
 using Pipeline.Core.Storage;
 using Pipeline.Stages.ImagePipeline;
@@ -195,6 +196,10 @@ public sealed record ImageDetRecordIterOptions
 
     /// <summary>Gets the name of the label input.</summary>
     public string LabelName { get; init; } = "softmax_label";
+
+    /// <summary>Gets where the iterator writes warnings: each record skipped under <c>CorruptRecordPolicy.Skip</c>, and once, a batch dropped without <c>Dispose()</c>.</summary>
+    /// <remarks>Default <see langword="null"/>: silent. Not part of the options a saved state compares.</remarks>
+    public ILogger? Logger { get; init; }
 
     /// <summary>Checks the options, as the constructor does.</summary>
     /// <exception cref="ArgumentException">An option is invalid or options contradict each other; the message names them.</exception>
