@@ -87,11 +87,10 @@ public sealed class LibSVMIter : DataIter
     {
         Span<long> cursors = stackalloc long[4];
         LibSvmResumePoint position = _position ?? new LibSvmResumePoint(_dataStart, _labelFiles.Length == 0 ? null : default(CsvPosition));
-        (cursors[0], cursors[1]) = position.Data.Pack();
-        if (position.Label is { } label) (cursors[2], cursors[3]) = label.Pack();
+        int count = CsvPosition.PackPair(position.Data, position.Label, cursors);
         return new IteratorState(
             IteratorKind.LibSvm, DataFingerprint(), OptionsFingerprint(), BatchSize, LastBatchHandle.Pad, shuffle: false, seed: 0,
-            _epochs.Epoch, _epochs.Delivered, carried: 0, _epochs.EpochEnded, cursors[..(position.Label is null ? 2 : 4)]);
+            _epochs.Epoch, _epochs.Delivered, carried: 0, _epochs.EpochEnded, cursors[..count]);
     }
 
     /// <inheritdoc />
@@ -101,10 +100,7 @@ public sealed class LibSVMIter : DataIter
     {
         ArgumentNullException.ThrowIfNull(state);
         state.CheckMatches(this, IteratorKind.LibSvm, DataFingerprint(), OptionsFingerprint(), LastBatchHandle.Pad, shuffle: false, seed: 0, "shapes, round_batch, num_parts, part_index");
-        if (state.Cursors.Count != (_labelFiles.Length == 0 ? 2 : 4)) throw IteratorState.BadPosition(this, $"it holds {state.Cursors.Count} file positions");
-        CsvPosition data = CsvPosition.Unpack(state.Cursors[0], state.Cursors[1]);
-        CsvPosition? label = _labelFiles.Length == 0 ? null : CsvPosition.Unpack(state.Cursors[2], state.Cursors[3]);
-        if (data.File > _dataFiles.Length || (label is { } l && l.File > _labelFiles.Length)) throw IteratorState.BadPosition(this, $"it names file {data.File} of {_dataFiles.Length}");
+        (CsvPosition data, CsvPosition? label) = CsvPosition.UnpackPair(this, state, _dataFiles.Length, _labelFiles.Length);
         _position = state.BatchesInEpoch == 0 ? null : new LibSvmResumePoint(data, label);
         _epochs.Restore(state.Epoch, state.BatchesInEpoch, state.Ended, () => { });
     }
