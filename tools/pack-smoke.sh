@@ -24,14 +24,18 @@ for id in $expected; do
     nupkg="$feed/$id.$version.nupkg"
     snupkg="$feed/$id.$version.snupkg"
     [ -f "$snupkg" ] || fail "$id has no symbol package"
-    unzip -l "$snupkg" | grep -q '\.pdb$' || fail "$id's symbol package holds no PDB"
+    # Listings are read whole before grep: `unzip | grep -q` can die of SIGPIPE when grep stops early, which pipefail
+    # would report as a missing file.
+    symbols="$(unzip -l "$snupkg")"
+    grep -q '\.pdb$' <<<"$symbols" || fail "$id's symbol package holds no PDB"
     nuspec="$(unzip -p "$nupkg" "$id.nuspec")"
     grep -q '<license type="expression">Apache-2.0</license>' <<<"$nuspec" || fail "$id has no Apache-2.0 licence expression"
     grep -q '<readme>README.md</readme>' <<<"$nuspec" || fail "$id has no README"
     grep -q '<description>' <<<"$nuspec" || fail "$id has no description"
     ! grep -q '<description>Package Description</description>' <<<"$nuspec" || fail "$id has the placeholder description"
     grep -q '<repository type="git"' <<<"$nuspec" || fail "$id has no repository (SourceLink) metadata"
-    for file in README.md NOTICE LICENSE; do unzip -l "$nupkg" | grep -q " $file\$" || fail "$id lacks $file"; done
+    listing="$(unzip -l "$nupkg")"
+    for file in README.md NOTICE LICENSE; do grep -q " $file\$" <<<"$listing" || fail "$id lacks $file"; done
 done
 echo "   $(ls "$feed" | wc -l) files: $expected (+ .snupkg each)"
 
