@@ -52,7 +52,8 @@ internal static class EpochProducer
         return Start(head, ToAsync(items), cancellationToken);
     }
 
-    private static async IAsyncEnumerable<T> ToAsync<T>(IEnumerable<T> items)
+    /// <summary>A synchronous sequence as an asynchronous one, enumerated by whoever awaits it.</summary>
+    internal static async IAsyncEnumerable<T> ToAsync<T>(IEnumerable<T> items)
     {
         foreach (T item in items)
         {

@@ -142,36 +142,8 @@ public sealed class LibSVMIter : DataIter
     {
         LibSvmResumePoint? start = _epochs.StartBatch > 0 ? _position : null;
         BufferBlock<DataBatch> prefetch = PrefetchBlock.Create(_options.PrefetchBuffer);
-        Task producer = Task.Run(() => ProduceAsync(prefetch, start, cancellationToken), CancellationToken.None);
+        Task producer = PrefetchBlock.Fill(prefetch, ReadBatchesAsync(start, cancellationToken), cancellationToken);
         return new EpochGraph(prefetch, producer);
-    }
-
-    private async Task ProduceAsync(BufferBlock<DataBatch> target, LibSvmResumePoint? start, CancellationToken cancellationToken)
-    {
-        DataBatch? pending = null;
-        try
-        {
-            await foreach (DataBatch batch in ReadBatchesAsync(start, cancellationToken).ConfigureAwait(false))
-            {
-                pending = batch;
-                if (!await target.SendAsync(batch, cancellationToken).ConfigureAwait(false)) return;
-                pending = null;
-            }
-
-            target.Complete();
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            target.Complete();
-        }
-        catch (Exception error)
-        {
-            ((IDataflowBlock)target).Fault(error);
-        }
-        finally
-        {
-            pending?.Dispose();
-        }
     }
 
     private LibSvmReader DataReader() => new(_dataFiles, _dataLengths, _dataStart, _dataEnd, _storage);

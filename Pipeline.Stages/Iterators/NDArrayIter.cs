@@ -525,37 +525,13 @@ public sealed class NDArrayIter : DataIter
     private EpochGraph StartSparseEpoch(int[] order, int startBatch, CancellationToken cancellationToken)
     {
         BufferBlock<DataBatch> prefetch = PrefetchBlock.Create(_prefetch);
-        Task producer = Task.Run(
-            async () =>
-            {
-                DataBatch? pending = null;
-                try
-                {
-                    // Discard: whole batches only.
-                    for (int start = startBatch * BatchSize; start + BatchSize <= order.Length; start += BatchSize)
-                    {
-                        pending = SparseBatch(order, start);
-                        if (!await prefetch.SendAsync(pending, cancellationToken).ConfigureAwait(false)) return;
-                        pending = null;
-                    }
+        return new EpochGraph(prefetch, PrefetchBlock.Fill(prefetch, SparseBatches(order, startBatch), cancellationToken));
+    }
 
-                    prefetch.Complete();
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    prefetch.Complete();
-                }
-                catch (Exception error)
-                {
-                    ((IDataflowBlock)prefetch).Fault(error);
-                }
-                finally
-                {
-                    pending?.Dispose();
-                }
-            },
-            CancellationToken.None);
-        return new EpochGraph(prefetch, producer);
+    /// <summary>The epoch's sparse batches from <paramref name="startBatch"/> on; Discard: whole batches only.</summary>
+    private IEnumerable<DataBatch> SparseBatches(int[] order, int startBatch)
+    {
+        for (int start = startBatch * BatchSize; start + BatchSize <= order.Length; start += BatchSize) yield return SparseBatch(order, start);
     }
 
     private DataBatch SparseBatch(int[] order, int start)
