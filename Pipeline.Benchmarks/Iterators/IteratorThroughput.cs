@@ -81,7 +81,8 @@ internal static class IteratorThroughput
         }
     }
 
-    private static int Drain(DataIter iter)
+    /// <summary>Reads an epoch, disposing each batch; returns the batch count.</summary>
+    internal static int Drain(DataIter iter)
     {
         int count = 0;
         while (iter.Next() is { } batch)
@@ -129,7 +130,8 @@ internal static class IteratorThroughput
         Console.WriteLine(Invariant($"CsvIter, {csvRows} rows x {csvColumns} float32 ({size / 1e6:F0} MB of text), B={BatchSize}: {size / best / 1e6:F0} MB/s, {csvRows / best / 1e6:F2} M rows/s"));
     }
 
-    private static double Time(Action action)
+    /// <summary>Seconds <paramref name="action"/> takes.</summary>
+    internal static double Time(Action action)
     {
         var watch = Stopwatch.StartNew();
         action();

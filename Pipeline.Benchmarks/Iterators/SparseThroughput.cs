@@ -32,9 +32,9 @@ internal static class SparseThroughput
         {
             // Interleaved, so machine load shifts hit both alike.
             dense.Reset();
-            bestDense = Math.Min(bestDense, Time(() => Drain(dense)));
+            bestDense = Math.Min(bestDense, IteratorThroughput.Time(() => IteratorThroughput.Drain(dense)));
             sparse.Reset();
-            bestSparse = Math.Min(bestSparse, Time(() => Drain(sparse)));
+            bestSparse = Math.Min(bestSparse, IteratorThroughput.Time(() => IteratorThroughput.Drain(sparse)));
         }
 
         double denseRate = csvBytes / bestDense / 1e6, sparseRate = libsvmBytes / bestSparse / 1e6;
@@ -87,25 +87,6 @@ internal static class SparseThroughput
             if (c > 0) line.Append(',');
             line.Append((random.NextDouble() * 200 - 100).ToString("F5", CultureInfo.InvariantCulture));
         }
-    }
-
-    private static int Drain(DataIter iter)
-    {
-        int count = 0;
-        while (iter.Next() is { } batch)
-        {
-            batch.Dispose();
-            count++;
-        }
-
-        return count;
-    }
-
-    private static double Time(Action action)
-    {
-        var watch = Stopwatch.StartNew();
-        action();
-        return watch.Elapsed.TotalSeconds;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
