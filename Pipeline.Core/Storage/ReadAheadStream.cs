@@ -7,11 +7,15 @@ namespace Pipeline.Core.Storage;
 /// <para>Memory is bounded: at most <c>depth</c> pooled buffers of <c>chunkSize</c> bytes. Reads up to the read-ahead
 /// end are served from those chunks; past it (the tail of a shard's last record) each call fetches at most
 /// 64 KiB on demand, so a shard transfers little more than its own byte range.</para>
+/// <para>Requests ramp up: the first one after opening or a seek asks for 1 MiB (or the chunk size, if smaller), each next
+/// one for twice the last, up to the chunk size. The reader then starts on the first MiB instead of waiting while
+/// <c>depth</c> full chunks share the connection's bandwidth, and a short read after a seek fetches little.</para>
 /// <para>Not thread-safe, like any stream.</para>
 /// </remarks>
 public sealed class ReadAheadStream : Stream
 {
     private const int TailRequestSize = 64 << 10;
+    private const int FirstRequestSize = 1 << 20;
 
     // Free space before each chunk's data, so a reader that takes the chunk over (TryTakeChunk) can put the start of a
     // record from the previous chunk in front of it instead of copying the whole chunk into its own buffer.
@@ -28,6 +32,7 @@ public sealed class ReadAheadStream : Stream
     private int _currentEnd;
     private long _position;
     private long _nextFetch;
+    private int _nextRequestSize;
     private bool _disposed;
 
     /// <summary>Opens a read-ahead stream.</summary>
@@ -54,6 +59,7 @@ public sealed class ReadAheadStream : Stream
         _leaveOpen = leaveOpen;
         _position = begin;
         _nextFetch = begin;
+        _nextRequestSize = Math.Min(FirstRequestSize, chunkSize);
     }
 
     /// <inheritdoc/>
@@ -145,6 +151,7 @@ public sealed class ReadAheadStream : Stream
         DropAll();
         _position = target;
         _nextFetch = target;
+        _nextRequestSize = Math.Min(FirstRequestSize, _chunkSize);
         return target;
     }
 
@@ -222,7 +229,8 @@ public sealed class ReadAheadStream : Stream
         // Keep the pipeline full: the head is the chunk at the current position.
         while (_inFlight.Count < _depth && _nextFetch < _readAheadEnd)
         {
-            int size = (int)Math.Min(_chunkSize, _readAheadEnd - _nextFetch);
+            int size = (int)Math.Min(_nextRequestSize, _readAheadEnd - _nextFetch);
+            _nextRequestSize = (int)Math.Min(_chunkSize, 2L * _nextRequestSize);
             byte[] buffer = ArrayPool<byte>.Shared.Rent(_headroom + size);
             Task<int> task = _source.ReadAtAsync(_nextFetch, buffer.AsMemory(_headroom, size), _cancellation.Token).AsTask();
             _inFlight.Enqueue(new Chunk(_nextFetch, size, buffer, task));
