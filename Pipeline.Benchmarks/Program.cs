@@ -1,3 +1,4 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
 using Pipeline.Benchmarks.RecordIO;
 
@@ -20,7 +21,7 @@ internal static class Program
                throughput im2rec [--corpus DIR] [--dir DIR] [--rounds 3] [--no-peers]
                throughput resume [--corpus DIR] [--threads 2] [--rounds 7]
                throughput detection [--corpus DIR] [--threads 2] [--images 400] [--rounds 3]
-               throughput storage [--dir DIR] [--corpus DIR] [--size-mb 1024] [--rounds 3] [--threads 2] [--chunk-mb 16] [--depth 3]
+               throughput storage [--dir DIR] [--corpus DIR] [--size-mb 1024] [--rounds 3] [--threads 2] [--chunk-mb 16] [--depth 3] [--part all|sequential|image] [--client-cores N]
                BenchmarkDotNet arguments (--filter '*RecordIO*')
         The corpus defaults to $TMPDIR/corpus, the work folder to $TMPDIR/pipeline-bench.
         """;
@@ -38,7 +39,7 @@ internal static class Program
         ["im2rec"] = ["corpus", "dir", "rounds", "no-peers"],
         ["resume"] = ["corpus", "threads", "rounds"],
         ["detection"] = ["corpus", "threads", "images", "rounds"],
-        ["storage"] = ["dir", "corpus", "size-mb", "rounds", "threads", "chunk-mb", "depth"],
+        ["storage"] = ["dir", "corpus", "size-mb", "rounds", "threads", "chunk-mb", "depth", "part", "client-cores"],
     };
 
     private static int Main(string[] args)
@@ -64,7 +65,7 @@ internal static class Program
                 "im2rec" => Imaging.Im2RecThroughput.Run(options.Corpus, options.Dir, options.Int("rounds", 3), !options.Flag("no-peers")),
                 "resume" => Iterators.ResumeThroughput.Run(options.Corpus, options.Int("threads", 2), options.Int("rounds", 7)),
                 "detection" => Imaging.DetectionThroughput.Run(options.Corpus, options.Int("threads", 2), options.Int("images", 400), options.Int("rounds", 3)),
-                "storage" => Storage.StorageThroughput.Run(options.Dir, options.Corpus, options.Int("size-mb", 1024), options.Int("rounds", 3), options.Int("threads", 2), options.Int("chunk-mb", 16), options.Int("depth", 3)),
+                "storage" => Storage.StorageThroughput.Run(options.Dir, options.Corpus, options.Int("size-mb", 1024), options.Int("rounds", 3), options.Int("threads", 2), options.Int("chunk-mb", 16), options.Int("depth", 3), options.String("part", "all"), double.Parse(options.String("client-cores", "0"), CultureInfo.InvariantCulture)),
                 _ => Usage(),
             };
         }

@@ -44,6 +44,24 @@ internal sealed class LoopbackServer : IDisposable
         return Start("node", [script, "-d", data, "-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--silent", "--configure-bucket", bucket], port, data);
     }
 
+    /// <summary>s3rver on the data folder of <paramref name="near"/>, answering every request <paramref name="delay"/> late (tools/s3rver/far.js): a store that far away, without a proxy copying bodies on this machine's cores.</summary>
+    public static LoopbackServer S3rverFar(LoopbackServer near, string bucket, TimeSpan delay)
+    {
+        string script = PeerProcess.FindTool(Path.Combine("s3rver", "far.js")) ?? throw new InvalidOperationException("tools/s3rver/far.js not found.");
+        int port = FreePort();
+        return Start("node", [script, near.Root, port.ToString(CultureInfo.InvariantCulture), ((int)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), bucket], port, near.Root);
+    }
+
+    /// <summary>Gets the CPU time the server process has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public void Dispose()
     {
         try

@@ -17,25 +17,53 @@ internal static class StorageThroughput
 {
     private const string Bucket = "bench";
 
-    public static int Run(string dir, string corpus, int sizeMb, int rounds, int threads, int chunkMb, int depth)
+    /// <summary>Runs the parts asked for and prints each figure with its peer.</summary>
+    /// <param name="dir">The work folder (the large .rec is kept there between runs).</param>
+    /// <param name="corpus">The image corpus for the ImageRecordIter part.</param>
+    /// <param name="sizeMb">The size of the large .rec.</param>
+    /// <param name="rounds">The interleaved rounds of each comparison.</param>
+    /// <param name="threads">ImageRecordIter's decode threads.</param>
+    /// <param name="chunkMb">The read-ahead request size.</param>
+    /// <param name="depth">The read-ahead requests in flight.</param>
+    /// <param name="clientCores">0, or the cores this process may use in the ImageRecordIter part while the servers use
+    /// the rest (<see cref="ClientCpuLimit"/>): the store's CPU then is not taken from the decoder.</param>
+    /// <param name="part"><c>all</c>, <c>sequential</c> (the 1 GB reads and the fault run) or <c>image</c> (ImageRecordIter).</param>
+    /// <returns>The exit code.</returns>
+    public static int Run(string dir, string corpus, int sizeMb, int rounds, int threads, int chunkMb, int depth, string part, double clientCores)
     {
+        if (part is not ("all" or "sequential" or "image")) throw new ArgumentException($"--part is all, sequential or image, not '{part}'.", nameof(part));
         Directory.CreateDirectory(dir);
         string work = Path.Combine(dir, "storage-servers");
         if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
         Directory.CreateDirectory(work);
-        string big = Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"storage-{sizeMb}mb.rec"));
-        long bigBytes = MakeLargeRec(big, (long)sizeMb << 20);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
-        using LoopbackServer nginx = LoopbackServer.Nginx(work);
         using LoopbackServer s3 = LoopbackServer.S3rver(work, Bucket);
-        File.CreateSymbolicLink(Path.Combine(nginx.Root, "big.rec"), big);
         var readOptions = new StorageOptions { ReadAheadChunkSize = chunkMb << 20, ReadAheadDepth = depth };
         var s3Options = readOptions with { S3Endpoint = new Uri($"http://127.0.0.1:{s3.Port}"), S3Region = "us-east-1", S3AccessKeyId = "S3RVER", S3SecretAccessKey = "S3RVER", WritePartSize = 64 << 20 };
+        if (part != "image") Sequential(dir, work, sizeMb, rounds, s3, readOptions, s3Options);
+        if (part == "sequential") return 0;
+        if (!Directory.Exists(corpus))
+        {
+            Console.WriteLine($"No corpus at '{corpus}' (make it with /usr/bin/python3 ../shared/tools/make_corpus.py {corpus} 2000); ImageRecordIter part skipped.");
+            return 0;
+        }
+
+        Images(corpus, rounds, threads, s3, s3Options, clientCores);
+        return 0;
+    }
+
+    /// <summary>The sequential read of a large .rec from nginx and s3rver against curl, and the fault run.</summary>
+    private static void Sequential(string dir, string work, int sizeMb, int rounds, LoopbackServer s3, StorageOptions readOptions, StorageOptions s3Options)
+    {
+        string big = Path.Combine(dir, string.Create(CultureInfo.InvariantCulture, $"storage-{sizeMb}mb.rec"));
+        long bigBytes = MakeLargeRec(big, (long)sizeMb << 20);
+        using LoopbackServer nginx = LoopbackServer.Nginx(work);
+        File.CreateSymbolicLink(Path.Combine(nginx.Root, "big.rec"), big);
         Upload(big, $"s3://{Bucket}/big.rec", s3Options);
         string httpUrl = $"http://127.0.0.1:{nginx.Port}/big.rec";
         string s3Uri = $"s3://{Bucket}/big.rec";
         string s3Url = $"http://127.0.0.1:{s3.Port}/{Bucket}/big.rec";
-        Console.WriteLine(Invariant($"object: {bigBytes / 1e6:F0} MB .rec; read-ahead {chunkMb} MiB x {depth} in flight"));
+        Console.WriteLine(Invariant($"object: {bigBytes / 1e6:F0} MB .rec; read-ahead {readOptions.ReadAheadChunkSize >> 20} MiB x {readOptions.ReadAheadDepth} in flight"));
 
         double curlHttp = 0, oursHttp = 0, curlS3 = 0, oursS3 = 0;
         var httpRatios = new List<double>();
@@ -45,8 +73,9 @@ internal static class StorageThroughput
             bool oursFirst = round % 2 == 0;
             double oh = oursFirst ? ReadAll(httpUrl, readOptions, bigBytes) : 0, ch = Curl(httpUrl);
             if (!oursFirst) oh = ReadAll(httpUrl, readOptions, bigBytes);
-            double os = oursFirst ? ReadAll(s3Uri, s3Options, bigBytes) : 0, cs = Curl(s3Url);
-            if (!oursFirst) os = ReadAll(s3Uri, s3Options, bigBytes);
+            (double os, double serverOurs) = oursFirst ? WithServerCpu(s3, () => ReadAll(s3Uri, s3Options, bigBytes)) : default;
+            (double cs, double serverCurl) = WithServerCpu(s3, () => Curl(s3Url));
+            if (!oursFirst) (os, serverOurs) = WithServerCpu(s3, () => ReadAll(s3Uri, s3Options, bigBytes));
             curlHttp = Math.Max(curlHttp, ch);
             oursHttp = Math.Max(oursHttp, oh);
             curlS3 = Math.Max(curlS3, cs);
@@ -54,7 +83,7 @@ internal static class StorageThroughput
             httpRatios.Add(oh / ch);
             s3Ratios.Add(os / cs);
             double raw = ReadRaw(httpUrl, readOptions, bigBytes);
-            Console.WriteLine(Invariant($"round {round}: nginx curl {ch:F0}, RecordIOReader {oh:F0} MB/s (bytes only: {raw:F0}); s3rver curl {cs:F0}, RecordIOReader {os:F0} MB/s"));
+            Console.WriteLine(Invariant($"round {round}: nginx curl {ch:F0}, RecordIOReader {oh:F0} MB/s (bytes only: {raw:F0}); s3rver curl {cs:F0}, RecordIOReader {os:F0} MB/s (s3rver's CPU s per GB: serving curl {serverCurl * 1e9 / bigBytes:F2}, serving RecordIOReader {serverOurs * 1e9 / bigBytes:F2})"));
         }
 
         Console.WriteLine(Invariant($"sequential read, nginx (http://): RecordIOReader {oursHttp:F0} MB/s vs curl {curlHttp:F0} MB/s = {oursHttp / curlHttp:F2}x best to best, median of the rounds' ratios {Median(httpRatios):F2}x (target >= 0.8x)"));
@@ -84,51 +113,61 @@ internal static class StorageThroughput
 
             Console.WriteLine(Invariant($"faults: {bigBytes / 1e6:F0} MB from s3:// with {flaky.Cuts} connections cut mid-body and {flaky.SlowDowns} requests answered 503: all {records} records once, in order, equal to the file's ({watch.Elapsed.TotalSeconds:F1} s, {bigBytes / 1e6 / watch.Elapsed.TotalSeconds:F0} MB/s)"));
         }
+    }
 
-        if (!Directory.Exists(corpus))
-        {
-            Console.WriteLine($"No corpus at '{corpus}' (make it with /usr/bin/python3 ../shared/tools/make_corpus.py {corpus} 2000); ImageRecordIter part skipped.");
-            return 0;
-        }
-
+    /// <summary>
+    /// ImageRecordIter on the local file, from s3:// and from s3:// 20 ms away (a second s3rver on the same data that answers
+    /// each request 20 ms late), interleaved round by round, with the CPU time each epoch cost this process and the server.
+    /// </summary>
+    private static void Images(string corpus, int rounds, int threads, LoopbackServer s3, StorageOptions s3Options, double clientCores)
+    {
         string rec = PipelineThroughput.RecFor(corpus);
         int count = PipelineThroughput.Pack(corpus, rec);
         Upload(rec, $"s3://{Bucket}/corpus.rec", s3Options);
-        using var latency = new LatencyProxy(s3.Port, TimeSpan.FromMilliseconds(20));
-        var farOptions = s3Options with { S3Endpoint = new Uri($"http://127.0.0.1:{latency.Port}") };
-        Console.WriteLine(Invariant($"ImageRecordIter: {count} JPEGs ({new FileInfo(rec).Length / 1e6:F1} MB), resize 256, random crop 224, mirror, mean/std, float32, B=32, {threads} threads"));
+        using LoopbackServer farServer = LoopbackServer.S3rverFar(s3, Bucket, TimeSpan.FromMilliseconds(20));
+        var farOptions = s3Options with { S3Endpoint = new Uri($"http://127.0.0.1:{farServer.Port}") };
+        using ClientCpuLimit? limit = clientCores > 0 ? new ClientCpuLimit(clientCores) : null;
+        string confined = limit is null ? "this process and the servers share the machine's cores" : Invariant($"this process confined to {limit.Cores:F2} cores, the servers outside");
+        Console.WriteLine(Invariant($"ImageRecordIter: {count} JPEGs ({new FileInfo(rec).Length / 1e6:F1} MB), resize 256, random crop 224, mirror, mean/std, float32, B=32, {threads} threads; {confined}"));
         using var local = new ImageRecordIter(PipelineThroughput.Options(rec, threads, randomResized: false));
         using var remote = new ImageRecordIter(PipelineThroughput.Options(rec, threads, randomResized: false) with { PathImgRec = $"s3://{Bucket}/corpus.rec", Storage = s3Options });
         using var far = new ImageRecordIter(PipelineThroughput.Options(rec, threads, randomResized: false) with { PathImgRec = $"s3://{Bucket}/corpus.rec", Storage = farOptions });
-        foreach (ImageRecordIter warm in new[] { local, remote, far }) Epoch(warm);
+        // Two epochs each first: the S3 client's code is compiled again with profile data on its first uses, and that work
+        // would otherwise land in the first measured rounds.
+        foreach (ImageRecordIter warm in new[] { local, remote, far, local, remote, far }) Epoch(warm, null);
         double bestLocal = 0, bestRemote = 0, bestFar = 0;
         var remoteRatios = new List<double>();
         var farRatios = new List<double>();
         for (int round = 1; round <= rounds; round++)
         {
             // The order turns every round, so that a drift in the machine's load does not always favour the same one.
-            double l = 0, r = 0, f = 0;
+            EpochCost l = default, r = default, f = default;
             for (int k = 0; k < 3; k++)
             {
                 switch ((round + k) % 3)
                 {
-                    case 0: l = Epoch(local); break;
-                    case 1: r = Epoch(remote); break;
-                    default: f = Epoch(far); break;
+                    case 0: l = Epoch(local, null); break;
+                    case 1: r = Epoch(remote, s3); break;
+                    default: f = Epoch(far, farServer); break;
                 }
             }
 
-            bestLocal = Math.Max(bestLocal, l);
-            bestRemote = Math.Max(bestRemote, r);
-            bestFar = Math.Max(bestFar, f);
-            remoteRatios.Add(r / l);
-            farRatios.Add(f / l);
-            Console.WriteLine(Invariant($"round {round}: local {l:F0}, s3 {r:F0}, s3 + 20 ms/request {f:F0} img/s"));
+            bestLocal = Math.Max(bestLocal, l.ImagesPerSecond);
+            bestRemote = Math.Max(bestRemote, r.ImagesPerSecond);
+            bestFar = Math.Max(bestFar, f.ImagesPerSecond);
+            remoteRatios.Add(r.ImagesPerSecond / l.ImagesPerSecond);
+            farRatios.Add(f.ImagesPerSecond / l.ImagesPerSecond);
+            Console.WriteLine(Invariant($"round {round}: local {l}; s3 {r}; s3 + 20 ms/request {f}"));
+        }
+
+        foreach ((string name, ImageRecordIter iter) in new[] { ("local", local), ("s3", remote), ("s3 + 20 ms", far) })
+        {
+            Console.WriteLine($"stage metrics, {name}:");
+            Console.WriteLine(iter.Metrics);
         }
 
         Console.WriteLine(Invariant($"ImageRecordIter from s3:// {bestRemote:F0} img/s vs local file {bestLocal:F0} img/s = {bestRemote / bestLocal:F2}x best to best, median of the rounds' ratios {Median(remoteRatios):F2}x (target >= 0.95x)"));
         Console.WriteLine(Invariant($"ImageRecordIter from s3:// + 20 ms per request {bestFar:F0} img/s vs local file {bestLocal:F0} img/s = {bestFar / bestLocal:F2}x best to best, median of the rounds' ratios {Median(farRatios):F2}x (target >= 0.9x)"));
-        return 0;
     }
 
     /// <summary>A .rec of about <paramref name="size"/> bytes (records of 1 KB to 1 MB), kept between runs.</summary>
@@ -196,12 +235,27 @@ internal static class StorageThroughput
         return double.Parse(fields[0], CultureInfo.InvariantCulture) / 1e6 / double.Parse(fields[1], CultureInfo.InvariantCulture);
     }
 
-    private static double Epoch(ImageRecordIter iter)
+    /// <summary>Runs <paramref name="measure"/> and returns its figure with the CPU seconds the server used meanwhile.</summary>
+    private static (double Figure, double ServerCpuSeconds) WithServerCpu(LoopbackServer server, Func<double> measure)
+    {
+        TimeSpan before = server.CpuTime;
+        double figure = measure();
+        return (figure, (server.CpuTime - before).TotalSeconds);
+    }
+
+    /// <summary>One epoch: img/s, and the CPU seconds it cost this process and the server it read from (if any).</summary>
+    private static EpochCost Epoch(ImageRecordIter iter, LoopbackServer? server)
     {
         iter.Reset();
+        using var self = Process.GetCurrentProcess();
+        TimeSpan ours = self.TotalProcessorTime, theirs = server?.CpuTime ?? TimeSpan.Zero;
+        long allocated = GC.GetTotalAllocatedBytes(precise: false);
+        int collections = GC.CollectionCount(2);
         var watch = Stopwatch.StartNew();
         int images = PipelineThroughput.ConsumeEpochAsync(iter).GetAwaiter().GetResult();
-        return images / watch.Elapsed.TotalSeconds;
+        double seconds = watch.Elapsed.TotalSeconds;
+        self.Refresh();
+        return new EpochCost(images / seconds, (self.TotalProcessorTime - ours).TotalSeconds, ((server?.CpuTime ?? TimeSpan.Zero) - theirs).TotalSeconds, (GC.GetTotalAllocatedBytes(precise: false) - allocated) / 1e6, GC.CollectionCount(2) - collections);
     }
 
     private static double Median(List<double> values)
@@ -211,4 +265,9 @@ internal static class StorageThroughput
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private readonly record struct EpochCost(double ImagesPerSecond, double OurCpuSeconds, double ServerCpuSeconds, double AllocatedMegabytes, int Gen2Collections)
+    {
+        public override string ToString() => Invariant($"{ImagesPerSecond:F0} img/s (CPU s: ours {OurCpuSeconds:F2}, server {ServerCpuSeconds:F2}; allocated {AllocatedMegabytes:F0} MB, {Gen2Collections} gen2 GCs)");
+    }
 }
