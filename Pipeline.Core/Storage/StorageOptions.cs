@@ -8,7 +8,9 @@ namespace Pipeline.Core.Storage;
 /// <para>Defaults: <see cref="ConnectTimeout"/> 10 s, <see cref="RequestTimeout"/> 30 s, <see cref="MaxRetries"/> 6 with
 /// exponential backoff from <see cref="RetryBaseDelay"/> 100 ms up to <see cref="RetryMaxDelay"/> 5 s (full jitter),
 /// <see cref="ReadAheadChunkSize"/> 16 MiB with <see cref="ReadAheadDepth"/> 3 requests in flight (48 MiB of read-ahead
-/// per sequential reader; fewer, larger requests cost the client and the server less per byte than 8 MiB x 4), <see cref="CoalesceGap"/> 256 KiB, <see cref="WritePartSize"/> 16 MiB.</para>
+/// per sequential reader; fewer, larger requests cost the client and the server less per byte than 8 MiB x 4; the first
+/// request after opening or a seek asks for 1 MiB and each next one for twice the last, up to the chunk size, so reading
+/// starts after 1 MiB has arrived), <see cref="CoalesceGap"/> 256 KiB, <see cref="WritePartSize"/> 16 MiB.</para>
 /// <para>The S3 settings left <see langword="null"/> come from the standard AWS environment and profile chain
 /// (<c>AWS_ENDPOINT_URL_S3</c> or <c>AWS_ENDPOINT_URL</c>, <c>AWS_REGION</c>, <c>AWS_ACCESS_KEY_ID</c> /
 /// <c>AWS_SECRET_ACCESS_KEY</c>, <c>AWS_PROFILE</c>). <see cref="ToString"/> never prints the secret key.</para>
