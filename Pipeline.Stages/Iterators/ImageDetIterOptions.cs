@@ -3,6 +3,7 @@ using Pipeline.Core;
 using Pipeline.Core.Storage;
 using Pipeline.Stages.ImagePipeline;
 using Pipeline.Stages.Imaging;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -135,16 +136,14 @@ public sealed record ImageDetIterOptions
     {
         Storage?.Validate();
         if (PathImgRec is null && PathImgList is null && ImgList is null) throw new ArgumentException("Give PathImgRec, PathImgList or ImgList.", nameof(PathImgRec));
-        if (DataShape is not { Length: 3 }) throw new ArgumentException("DataShape should have length 3, with dimensions CxHxW.", nameof(DataShape));
-        if (DataShape[0] != 3) throw new ArgumentException("ImageDetIter expects inputs to have 3 channels.", nameof(DataShape));
-        if (DataShape[1] <= 0 || DataShape[2] <= 0) throw new ArgumentException("DataShape's height and width must be positive.", nameof(DataShape));
-        if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be positive.");
-        if (NumParts <= 0 || PartIndex < 0 || PartIndex >= NumParts) throw new ArgumentOutOfRangeException(nameof(PartIndex), PartIndex, $"PartIndex must be in [0, NumParts = {NumParts}).");
+        OptionChecks.ThreeChannelShape(DataShape, "ImageDetIter");
+        OptionChecks.Positive(BatchSize, nameof(BatchSize));
+        OptionChecks.Part(PartIndex, NumParts);
         if (!Enum.IsDefined(LastBatchHandle)) throw new ArgumentOutOfRangeException(nameof(LastBatchHandle), LastBatchHandle, "Unknown LastBatchHandle.");
         if (PathImgRec is not null && PathImgIdx is null && (Shuffle || NumParts > 1)) throw new ArgumentException("Shuffling or splitting a .rec needs its .idx (PathImgIdx).", nameof(PathImgIdx));
         if (PathImgRec is null && PathRoot is null && PathImgList is not null) throw new ArgumentException("PathRoot is required with PathImgList.", nameof(PathRoot));
-        if (PreprocessThreads <= 0) throw new ArgumentOutOfRangeException(nameof(PreprocessThreads), PreprocessThreads, "PreprocessThreads must be positive.");
-        if (PrefetchBuffer <= 0) throw new ArgumentOutOfRangeException(nameof(PrefetchBuffer), PrefetchBuffer, "PrefetchBuffer must be positive.");
+        OptionChecks.Positive(PreprocessThreads, nameof(PreprocessThreads));
+        OptionChecks.Positive(PrefetchBuffer, nameof(PrefetchBuffer));
         if (AugList is null) _ = Augmenters();
     }
 

@@ -3,6 +3,7 @@ using Pipeline.Core;
 using Pipeline.Core.Storage;
 using Pipeline.Stages.ImagePipeline;
 using Pipeline.Stages.Imaging;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -207,36 +208,29 @@ public sealed record ImageDetRecordIterOptions
     {
         ArgumentException.ThrowIfNullOrEmpty(PathImgRec, nameof(PathImgRec));
         Storage?.Validate();
-        if (DataShape is not { Length: 3 } || DataShape[0] is not (1 or 3 or 4) || DataShape[1] <= 0 || DataShape[2] <= 0)
-        {
-            throw new ArgumentException($"DataShape must be (channels, height, width) with 1, 3 or 4 channels; got {(DataShape is null ? "null" : DataDesc.FormatTuple(DataShape))}.", nameof(DataShape));
-        }
-
-        Positive(BatchSize, nameof(BatchSize));
-        Positive(PreprocessThreads, nameof(PreprocessThreads));
-        Positive(PrefetchBuffer, nameof(PrefetchBuffer));
-        Positive(NumParts, nameof(NumParts));
-        if (PartIndex < 0 || PartIndex >= NumParts) throw new ArgumentOutOfRangeException(nameof(PartIndex), PartIndex, $"PartIndex must be in [0, {NumParts}).");
+        OptionChecks.ImageShape(DataShape);
+        OptionChecks.Positive(BatchSize, nameof(BatchSize));
+        OptionChecks.Positive(PreprocessThreads, nameof(PreprocessThreads));
+        OptionChecks.Positive(PrefetchBuffer, nameof(PrefetchBuffer));
+        OptionChecks.Part(PartIndex, NumParts);
         if (ShuffleChunkSize < 0) throw new ArgumentOutOfRangeException(nameof(ShuffleChunkSize), ShuffleChunkSize, "ShuffleChunkSize must not be negative.");
         if (LabelWidth is 0 or < -1) throw new ArgumentOutOfRangeException(nameof(LabelWidth), LabelWidth, "LabelWidth is -1 (any) or a positive length.");
         if (LabelWidth is > 0 and < 2) throw new ArgumentOutOfRangeException(nameof(LabelWidth), LabelWidth, "A detection label holds at least its 2-value header.");
         if (LabelPadWidth < -1) throw new ArgumentOutOfRangeException(nameof(LabelPadWidth), LabelPadWidth, "LabelPadWidth is -1 or 0 (estimate) or a positive length.");
         if (LabelPadWidth > 0 && LabelWidth > LabelPadWidth) throw new ArgumentException($"LabelPadWidth ({LabelPadWidth}) is smaller than LabelWidth ({LabelWidth}).", nameof(LabelPadWidth));
-        if (Resize is 0 or < -1) throw new ArgumentOutOfRangeException(nameof(Resize), Resize, "Resize is -1 (off) or a positive side length.");
-        if (InterMethod is not ((>= Interpolation.Nearest and <= Interpolation.Lanczos4) or Interpolation.Auto or Interpolation.Random)) throw new ArgumentOutOfRangeException(nameof(InterMethod), InterMethod, "InterMethod must be 0-4, 9 (auto) or 10 (random).");
+        OptionChecks.ResizeInterpolationFill(Resize, InterMethod, FillValue);
         if (!Enum.IsDefined(CropEmitMode)) throw new ArgumentOutOfRangeException(nameof(CropEmitMode), CropEmitMode, "Unknown CropEmitMode.");
         if (!Enum.IsDefined(ResizeMode)) throw new ArgumentOutOfRangeException(nameof(ResizeMode), ResizeMode, "Unknown ResizeMode.");
-        if (FillValue is < 0 or > 255) throw new ArgumentOutOfRangeException(nameof(FillValue), FillValue, "FillValue must be 0-255.");
         if (EmitOverlapThresh < 0) throw new ArgumentOutOfRangeException(nameof(EmitOverlapThresh), EmitOverlapThresh, "EmitOverlapThresh must not be negative.");
         if (MaxPadScale < 1) throw new ArgumentOutOfRangeException(nameof(MaxPadScale), MaxPadScale, "MaxPadScale must be at least 1.");
         if (NumCropSampler < 0) throw new ArgumentOutOfRangeException(nameof(NumCropSampler), NumCropSampler, "NumCropSampler must not be negative.");
-        Probability(RandCropProb, nameof(RandCropProb));
-        Probability(RandPadProb, nameof(RandPadProb));
-        Probability(RandMirrorProb, nameof(RandMirrorProb));
-        Probability(RandomHueProb, nameof(RandomHueProb));
-        Probability(RandomSaturationProb, nameof(RandomSaturationProb));
-        Probability(RandomIlluminationProb, nameof(RandomIlluminationProb));
-        Probability(RandomContrastProb, nameof(RandomContrastProb));
+        OptionChecks.Probability(RandCropProb, nameof(RandCropProb));
+        OptionChecks.Probability(RandPadProb, nameof(RandPadProb));
+        OptionChecks.Probability(RandMirrorProb, nameof(RandMirrorProb));
+        OptionChecks.Probability(RandomHueProb, nameof(RandomHueProb));
+        OptionChecks.Probability(RandomSaturationProb, nameof(RandomSaturationProb));
+        OptionChecks.Probability(RandomIlluminationProb, nameof(RandomIlluminationProb));
+        OptionChecks.Probability(RandomContrastProb, nameof(RandomContrastProb));
         if (DataShape[0] != 3 && (RandomHueProb > 0 || RandomSaturationProb > 0 || RandomIlluminationProb > 0)) throw new ArgumentException("Random hue, saturation and illumination need 3-channel images.", nameof(DataShape));
         _ = Samplers();
     }
@@ -272,15 +266,5 @@ public sealed record ImageDetRecordIterOptions
         if (values is null || values.Length == 0) throw new ArgumentException($"{name} needs one value, or one per crop sampler.", name);
         if (values.Length != 1 && values.Length != NumCropSampler) throw new ArgumentException($"{name} has {values.Length} values for {NumCropSampler} crop samplers; give 1 or {NumCropSampler}.", name);
         return values[values.Length == 1 ? 0 : i];
-    }
-
-    private static void Positive(int value, string name)
-    {
-        if (value <= 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
-    }
-
-    private static void Probability(float p, string name)
-    {
-        if (p is not (>= 0 and <= 1)) throw new ArgumentOutOfRangeException(name, p, $"{name} is a probability in [0, 1].");
     }
 }

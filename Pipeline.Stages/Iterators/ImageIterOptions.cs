@@ -4,6 +4,7 @@ using Pipeline.Core.Storage;
 using Pipeline.Stages.Imaging;
 
 using Pipeline.Stages.ImagePipeline;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -123,12 +124,10 @@ public sealed record ImageIterOptions
     {
         Storage?.Validate();
         if (PathImgRec is null && PathImgList is null && ImgList is null) throw new ArgumentException("Give PathImgRec, PathImgList or ImgList.", nameof(PathImgRec));
-        if (DataShape is not { Length: 3 }) throw new ArgumentException("DataShape should have length 3, with dimensions CxHxW.", nameof(DataShape));
-        if (DataShape[0] != 3) throw new ArgumentException("ImageIter expects inputs to have 3 channels.", nameof(DataShape));
-        if (DataShape[1] <= 0 || DataShape[2] <= 0) throw new ArgumentException("DataShape's height and width must be positive.", nameof(DataShape));
-        if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be positive.");
-        if (LabelWidth <= 0) throw new ArgumentOutOfRangeException(nameof(LabelWidth), LabelWidth, "LabelWidth must be positive.");
-        if (NumParts <= 0 || PartIndex < 0 || PartIndex >= NumParts) throw new ArgumentOutOfRangeException(nameof(PartIndex), PartIndex, $"PartIndex must be in [0, NumParts = {NumParts}).");
+        OptionChecks.ThreeChannelShape(DataShape, "ImageIter");
+        OptionChecks.Positive(BatchSize, nameof(BatchSize));
+        OptionChecks.Positive(LabelWidth, nameof(LabelWidth));
+        OptionChecks.Part(PartIndex, NumParts);
         if (DType is not (DType.Float32 or DType.Int32 or DType.Int64 or DType.Float64)) throw new ArgumentOutOfRangeException(nameof(DType), DType, $"{DType.ToNumPyName()} label not supported.");
         if (!Enum.IsDefined(LastBatchHandle)) throw new ArgumentOutOfRangeException(nameof(LastBatchHandle), LastBatchHandle, "Unknown LastBatchHandle.");
         if (PathImgRec is not null && PathImgIdx is null && (Shuffle || NumParts > 1)) throw new ArgumentException("Shuffling or splitting a .rec needs its .idx (PathImgIdx).", nameof(PathImgIdx));

@@ -4,6 +4,7 @@ using Pipeline.Core.Storage;
 using Pipeline.Stages.Imaging;
 
 using Pipeline.Stages.ImagePipeline;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -220,23 +221,16 @@ public sealed record ImageRecordIterOptions
     {
         ArgumentException.ThrowIfNullOrEmpty(PathImgRec, nameof(PathImgRec));
         Storage?.Validate();
-        if (DataShape is not { Length: 3 } || DataShape[0] is not (1 or 3 or 4) || DataShape[1] <= 0 || DataShape[2] <= 0)
-        {
-            throw new ArgumentException($"DataShape must be (channels, height, width) with 1, 3 or 4 channels; got {(DataShape is null ? "null" : DataDesc.FormatTuple(DataShape))}.", nameof(DataShape));
-        }
-
-        Positive(BatchSize, nameof(BatchSize));
-        Positive(LabelWidth, nameof(LabelWidth));
-        Positive(PreprocessThreads, nameof(PreprocessThreads));
-        Positive(PrefetchBuffer, nameof(PrefetchBuffer));
-        Positive(NumParts, nameof(NumParts));
+        OptionChecks.ImageShape(DataShape);
+        OptionChecks.Positive(BatchSize, nameof(BatchSize));
+        OptionChecks.Positive(LabelWidth, nameof(LabelWidth));
+        OptionChecks.Positive(PreprocessThreads, nameof(PreprocessThreads));
+        OptionChecks.Positive(PrefetchBuffer, nameof(PrefetchBuffer));
+        OptionChecks.Part(PartIndex, NumParts);
         if (ShuffleChunkSize < 0) throw new ArgumentOutOfRangeException(nameof(ShuffleChunkSize), ShuffleChunkSize, "ShuffleChunkSize must not be negative.");
-        if (PartIndex < 0 || PartIndex >= NumParts) throw new ArgumentOutOfRangeException(nameof(PartIndex), PartIndex, $"PartIndex must be in [0, {NumParts}).");
         if (DType is not (DType.Float32 or DType.UInt8 or DType.Int8)) throw new ArgumentOutOfRangeException(nameof(DType), DType, $"ImageRecordIter outputs float32, uint8 or int8, not {DType.ToNumPyName()}.");
-        if (Resize is 0 or < -1) throw new ArgumentOutOfRangeException(nameof(Resize), Resize, "Resize is -1 (off) or a positive side length.");
-        if (InterMethod is not ((>= Interpolation.Nearest and <= Interpolation.Lanczos4) or Interpolation.Auto or Interpolation.Random)) throw new ArgumentOutOfRangeException(nameof(InterMethod), InterMethod, "InterMethod must be 0-4, 9 (auto) or 10 (random).");
+        OptionChecks.ResizeInterpolationFill(Resize, InterMethod, FillValue);
         if (Pad < 0) throw new ArgumentOutOfRangeException(nameof(Pad), Pad, "Pad must not be negative.");
-        if (FillValue is < 0 or > 255) throw new ArgumentOutOfRangeException(nameof(FillValue), FillValue, "FillValue must be 0-255.");
         if (MaxCropSize != -1 || MinCropSize != -1)
         {
             if (MaxCropSize < MinCropSize || MinCropSize <= 0) throw new ArgumentException($"MinCropSize ({MinCropSize}) and MaxCropSize ({MaxCropSize}) must both be set, positive and in order.", nameof(MaxCropSize));
@@ -263,10 +257,5 @@ public sealed record ImageRecordIterOptions
             throw new ArgumentException("Contrast, Saturation, PcaNoise and RandomH/S/L need 3-channel images.", nameof(DataShape));
         }
 
-    }
-
-    private static void Positive(int value, string name)
-    {
-        if (value <= 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
     }
 }

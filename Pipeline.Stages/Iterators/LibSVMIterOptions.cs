@@ -1,5 +1,6 @@
 using Pipeline.Core;
 using Pipeline.Core.Storage;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -68,10 +69,9 @@ public sealed record LibSVMIterOptions
 
         if (HasLabelFile && LabelShape[0] == 1) throw new ArgumentException("LabelShape must hold more than one value when LabelLibsvm is set (MXNet's rule); the labels are then CSR rows.", nameof(LabelShape));
         if (!HasLabelFile && LabelShape[0] != 1) throw new ArgumentException($"LabelShape must be (1,) without LabelLibsvm; got {DataDesc.FormatTuple(LabelShape)}.", nameof(LabelShape));
-        if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be positive.");
-        if (PrefetchBuffer <= 0) throw new ArgumentOutOfRangeException(nameof(PrefetchBuffer), PrefetchBuffer, "PrefetchBuffer must be positive.");
-        if (NumParts <= 0) throw new ArgumentOutOfRangeException(nameof(NumParts), NumParts, "NumParts must be positive.");
-        if (PartIndex < 0 || PartIndex >= NumParts) throw new ArgumentOutOfRangeException(nameof(PartIndex), PartIndex, $"PartIndex must be in [0, {NumParts}).");
+        OptionChecks.Positive(BatchSize, nameof(BatchSize));
+        OptionChecks.Positive(PrefetchBuffer, nameof(PrefetchBuffer));
+        OptionChecks.Part(PartIndex, NumParts);
 
         // dmlc-core splits each file by bytes on its own, so the parts of a data file and a label file would not hold the same rows.
         if (HasLabelFile && NumParts > 1) throw new ArgumentException("NumParts > 1 cannot be combined with LabelLibsvm: the two files would be split at different rows; put the labels in the data file instead.", nameof(NumParts));

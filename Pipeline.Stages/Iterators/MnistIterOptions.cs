@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Pipeline.Core.Storage;
+using Pipeline.Stages.Iterators.Internal;
 
 namespace Pipeline.Stages.Iterators;
 
@@ -58,9 +59,8 @@ public sealed record MnistIterOptions
         ArgumentException.ThrowIfNullOrEmpty(Image, nameof(Image));
         Storage?.Validate();
         ArgumentException.ThrowIfNullOrEmpty(Label, nameof(Label));
-        if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be positive.");
-        if (NumParts <= 0) throw new ArgumentOutOfRangeException(nameof(NumParts), NumParts, "NumParts must be positive.");
-        if (PartIndex < 0 || PartIndex >= NumParts) throw new ArgumentOutOfRangeException(nameof(PartIndex), PartIndex, $"PartIndex must be in [0, {NumParts}).");
-        if (PrefetchBuffer <= 0) throw new ArgumentOutOfRangeException(nameof(PrefetchBuffer), PrefetchBuffer, "PrefetchBuffer must be positive.");
+        OptionChecks.Positive(BatchSize, nameof(BatchSize));
+        OptionChecks.Part(PartIndex, NumParts);
+        OptionChecks.Positive(PrefetchBuffer, nameof(PrefetchBuffer));
     }
 }
