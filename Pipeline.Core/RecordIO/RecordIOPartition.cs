@@ -93,28 +93,37 @@ public static class RecordIOPartition
     }
 
     /// <summary>Scans 4-byte words from <paramref name="position"/> for the next record head; the end of the data if none.</summary>
+    /// <remarks>Forward only: one seek, then sequential reads, so a read-ahead stream over a remote object keeps its
+    /// requests in flight. The words of a block too close to its end to hold a whole header move to the front of the
+    /// buffer and are checked with the next block.</remarks>
     internal static long SeekRecordHead(Stream stream, long position, long size)
     {
+        if (position + RecordIOConstants.HeaderSize > size) return size;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
         try
         {
-            while (position + RecordIOConstants.HeaderSize <= size)
+            stream.Seek(position, SeekOrigin.Begin);
+            long bufferStart = position;
+            int filled = 0;
+            while (bufferStart + RecordIOConstants.HeaderSize <= size)
             {
-                stream.Seek(position, SeekOrigin.Begin);
-                int wanted = (int)Math.Min(buffer.Length, size - position);
-                stream.ReadExactly(buffer, 0, wanted);
-                for (int i = 0; i + RecordIOConstants.HeaderSize <= wanted; i += 4)
+                int wanted = (int)Math.Min(buffer.Length - filled, size - bufferStart - filled);
+                stream.ReadExactly(buffer, filled, wanted);
+                filled += wanted;
+                int i = 0;
+                for (; i + RecordIOConstants.HeaderSize <= filled; i += 4)
                 {
                     uint word = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(i));
                     uint cflag = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(i + 4)) >> 29;
                     if (word == RecordIOConstants.Magic && cflag <= RecordIOConstants.FlagFirst)
                     {
-                        return position + i;
+                        return bufferStart + i;
                     }
                 }
 
-                // Step back one word so a head whose lrecord word starts the next block is not missed.
-                position += wanted - 4;
+                buffer.AsSpan(i, filled - i).CopyTo(buffer);
+                filled -= i;
+                bufferStart += i;
             }
 
             return size;

@@ -183,11 +183,13 @@ public sealed partial class RecordIOReader : IDisposable
     /// <summary>Moves past a record that failed to parse, to the next record head after its start (an aligned magic word
     /// with a whole or first part: the writer escapes the magic inside payloads, so only heads match), or to the end.</summary>
     /// <param name="recordStart">The offset of the record that failed.</param>
-    /// <returns><see langword="false"/> when the data cannot be scanned (a stream or a remote file): the failure stands.</returns>
+    /// <returns><see langword="false"/> when the data cannot be scanned (a stream that cannot seek): the failure stands.</returns>
+    /// <remarks>A remote file is scanned through its read-ahead stream: the scan reads forward from the broken record, and
+    /// reading then restarts at the head it found, at the cost of a request or two.</remarks>
     internal bool TrySkipToNextRecordHead(long recordStart)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_stream is not FileStream) return false;
+        if (!_stream.CanSeek) return false;
         long limit = Math.Min(_end, _stream.Length);
         long next = recordStart + 4 >= limit ? limit : RecordIOPartition.SeekRecordHead(_stream, recordStart + 4, limit);
         Seek(next);

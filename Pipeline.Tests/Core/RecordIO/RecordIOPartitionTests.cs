@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
@@ -112,6 +113,48 @@ public sealed class RecordIOPartitionTests
         Assert.Equal(payloads, union);
     }
 
+    /// <summary>The head scan finds what a word-by-word scan finds, from any aligned start, with heads on and across its
+    /// 64 KiB block boundaries, and seeks only once (a read-ahead stream keeps its requests).</summary>
+    [Property(MaxTest = 100)]
+    public void SeekRecordHead_FindsTheFirstHeadAtOrAfterThePosition_SeekingOnce(ushort startWords, int seed)
+    {
+        var random = new Random(seed);
+        int size = 4 * random.Next(0, 3 * (1 << 14) + 8);
+        byte[] data = new byte[size];
+        random.NextBytes(data);
+
+        // Heads (the magic word, then a length word with cflag 0 or 1) near block boundaries and at random; stray magic
+        // words followed by cflag 2 or 3 (the middle or last part of a split record) must not match.
+        foreach (int boundary in new[] { 1 << 16, 2 << 16 })
+        {
+            int at = boundary + (4 * random.Next(-3, 2));
+            if (at >= 0 && at + 8 <= size) WriteWord(data, at, random.Next(2));
+        }
+
+        for (int k = random.Next(0, 4); k > 0 && size >= 8; k--) WriteWord(data, 4 * random.Next(0, (size - 8) / 4 + 1), random.Next(4));
+        long start = Math.Min(size, 4L * (startWords % (size / 4 + 1)));
+
+        long expected = size;
+        for (long i = start; i + 8 <= size; i += 4)
+        {
+            if (BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)i)) == 0xCED7230A && BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)i + 4)) >> 29 <= 1)
+            {
+                expected = i;
+                break;
+            }
+        }
+
+        using var stream = new SeekCountingStream(data);
+        Assert.Equal(expected, RecordIOPartition.SeekRecordHead(stream, start, size));
+        Assert.True(stream.Seeks <= 1, $"The scan sought {stream.Seeks} times.");
+
+        static void WriteWord(byte[] data, int at, int cflag)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(at), 0xCED7230A);
+            BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(at + 4), ((uint)cflag << 29) | 12u);
+        }
+    }
+
     [Property(MaxTest = 200)]
     public void UnionOfCountShards_IsEveryRecordOnceInOrder(NonNegativeInt count, PositiveInt parts)
     {
@@ -163,5 +206,16 @@ public sealed class RecordIOPartitionTests
         }
 
         throw new InvalidOperationException("No such experiment.");
+    }
+
+    private sealed class SeekCountingStream(byte[] data) : MemoryStream(data, writable: false)
+    {
+        public int Seeks { get; private set; }
+
+        public override long Seek(long offset, SeekOrigin loc)
+        {
+            Seeks++;
+            return base.Seek(offset, loc);
+        }
     }
 }

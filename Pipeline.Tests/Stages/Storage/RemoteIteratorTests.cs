@@ -4,6 +4,7 @@ using Pipeline.Core;
 using Pipeline.Core.RecordIO;
 using Pipeline.Core.Storage;
 using Pipeline.Stages.Im2Rec;
+using Pipeline.Stages.ImagePipeline;
 using Pipeline.Stages.Iterators;
 using Pipeline.Tests.Infrastructure;
 using Pipeline.Tests.Infrastructure.Servers;
@@ -45,6 +46,24 @@ public sealed class RemoteIteratorTests(StorageServers servers)
             };
             await AssertSameBatches(new ImageRecordIter(local), new ImageRecordIter(remote));
         }
+    }
+
+    [S3Fact]
+    public Task ImageRecordIter_FromS3_SkipsBrokenRecords_AndReadsOnAtTheNextHead()
+    {
+        using var temp = new TempDirectory();
+        HostileRecordFile.Write(temp.File("hostile.rec"), idx: null);
+        servers.S3.Put("skip/hostile.rec", File.ReadAllBytes(temp.File("hostile.rec")));
+        return AssertSkipsBrokenRecords(S3rverServer.Uri("skip/hostile.rec"), servers.S3.Options);
+    }
+
+    [NginxFact]
+    public Task ImageRecordIter_FromHttp_SkipsBrokenRecords_AndReadsOnAtTheNextHead()
+    {
+        using var temp = new TempDirectory();
+        HostileRecordFile.Write(temp.File("hostile.rec"), idx: null);
+        servers.Http.PublishFile("skip/hostile.rec", temp.File("hostile.rec"));
+        return AssertSkipsBrokenRecords(servers.Http.Url("skip/hostile.rec"), StorageOptions.Default);
     }
 
     [NginxFact]
@@ -153,5 +172,30 @@ public sealed class RemoteIteratorTests(StorageServers servers)
                 actual.Reset();
             }
         }
+    }
+
+    /// <summary>A remote .rec with records broken in every way: under Skip the good ones arrive and each failure is counted
+    /// by reason, framing ones included (the scan for the next head reads the remote object); under Throw the first
+    /// broken record fails naming the URI.</summary>
+    private static async Task AssertSkipsBrokenRecords(string uri, StorageOptions storage)
+    {
+        var options = new ImageRecordIterOptions { PathImgRec = uri, Storage = storage, DataShape = [3, 8, 8], BatchSize = 1, CorruptRecords = CorruptRecordPolicy.Skip };
+        using (var iter = new ImageRecordIter(options))
+        {
+            for (int epoch = 0; epoch < 2; epoch++)
+            {
+                iter.Reset();
+                List<BatchCopy> batches = await Batches.EpochAsync(iter);
+                Assert.Equal(HostileRecordFile.GoodLabels, batches.Select(b => b.Label[0][0]));
+            }
+
+            Assert.Equal(4, iter.Metrics.SkippedFor(SkipReason.Framing));
+            Assert.Equal(4, iter.Metrics.SkippedFor(SkipReason.Header));
+            Assert.Equal(12, iter.Metrics.SkippedRecords);
+        }
+
+        using var strict = new ImageRecordIter(options with { CorruptRecords = CorruptRecordPolicy.Throw });
+        RecordFormatException error = await Assert.ThrowsAsync<RecordFormatException>(() => Batches.EpochAsync(strict));
+        Assert.Contains(uri, error.Message, StringComparison.Ordinal);
     }
 }
