@@ -1,4 +1,5 @@
 using Pipeline.Core;
+using Pipeline.Core.Storage;
 
 namespace Pipeline.Stages.ImagePipeline;
 
@@ -14,6 +15,17 @@ public abstract class ImageRecordSource : IDisposable
     /// <param name="cancellationToken">Stops reading.</param>
     /// <returns>The images, in the epoch's order, with ordinals 0, 1, ...</returns>
     public abstract IAsyncEnumerable<RawImageRecord> ReadEpochAsync(int epoch, CancellationToken cancellationToken);
+
+    /// <summary>The source of MXNet's C++ record iterators (<c>ImageRecordIter</c>, <c>ImageDetRecordIter</c>): keyed by the
+    /// <c>.idx</c> when one is given, else the <c>.rec</c> in file order, shuffled within chunks of
+    /// <paramref name="shuffleChunkSizeMb"/> MB, or of 8 MB when <paramref name="shuffle"/> is set without a size (MXNet's rule).</summary>
+    internal static ImageRecordSource ForRecordIter(
+        string rec, string? idx, int partIndex, int numParts, bool shuffle, int shuffleChunkSizeMb, long seed, LabelResolver labels, StorageOptions storage)
+    {
+        if (idx is not null) return new IndexedRecordSource(idx, rec, partIndex, numParts, shuffle, seed, labels, storage);
+        long chunkBytes = shuffleChunkSizeMb > 0 ? shuffleChunkSizeMb * (1L << 20) : shuffle ? 8L << 20 : 0;
+        return new RecordFileSource(rec, partIndex, numParts, labels, chunkBytes, seed, storage);
+    }
 
     /// <summary>Gets whether the source can start an epoch at a saved position (<see cref="ReadEpochFromAsync"/>), which saving an iterator's state needs.</summary>
     internal virtual bool CanSeek => false;

@@ -59,9 +59,7 @@ public sealed class ImageDetRecordIter : ImagePipelineIter
         IReadOnlyList<ImageListEntry>? list = o.PathImgList is null ? null : ImageList.Read(o.PathImgList, width > 0 ? width : null, storage);
         int padWidth = PadWidth(o, list);
         LabelResolver labels = list is null ? new LabelResolver(0, null, null) : LabelResolver.FromEntries(0, list, o.PathImgList);
-        ImageRecordSource source = o.PathImgIdx is not null
-            ? new IndexedRecordSource(o.PathImgIdx, o.PathImgRec, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, labels, storage)
-            : new RecordFileSource(o.PathImgRec, o.PartIndex, o.NumParts, labels, o.ShuffleChunkSize > 0 ? o.ShuffleChunkSize * (1L << 20) : o.Shuffle ? 8L << 20 : 0, o.Seed, storage);
+        ImageRecordSource source = ImageRecordSource.ForRecordIter(o.PathImgRec, o.PathImgIdx, o.PartIndex, o.NumParts, o.Shuffle, o.ShuffleChunkSize, o.Seed, labels, storage);
         int channels = o.DataShape[0];
         bool anyMean = o.MeanR > 0 || o.MeanG > 0 || o.MeanB > 0 || o.MeanA > 0;
         float[] means = [o.MeanR, o.MeanG, o.MeanB, o.MeanA];

@@ -50,9 +50,7 @@ public sealed class ImageRecordIter : ImagePipelineIter
         OptionFiles.Require(o.PathImgIdx, nameof(o.PathImgIdx));
         OptionFiles.Require(o.PathImgList, nameof(o.PathImgList));
         LabelResolver labels = o.PathImgList is null ? new LabelResolver(o.LabelWidth, null, null) : LabelResolver.FromList(o.LabelWidth, o.PathImgList, storage);
-        ImageRecordSource source = o.PathImgIdx is not null
-            ? new IndexedRecordSource(o.PathImgIdx, o.PathImgRec, o.PartIndex, o.NumParts, o.Shuffle, o.Seed, labels, storage)
-            : new RecordFileSource(o.PathImgRec, o.PartIndex, o.NumParts, labels, ShuffleChunkBytes(o), o.Seed, storage);
+        ImageRecordSource source = ImageRecordSource.ForRecordIter(o.PathImgRec, o.PathImgIdx, o.PartIndex, o.NumParts, o.Shuffle, o.ShuffleChunkSize, o.Seed, labels, storage);
         int channels = o.DataShape[0];
         float[] means = [o.MeanR, o.MeanG, o.MeanB, o.MeanA];
         float[] stds = [o.StdR, o.StdG, o.StdB, o.StdA];
@@ -130,9 +128,6 @@ public sealed class ImageRecordIter : ImagePipelineIter
         RandomL = o.RandomL,
         PcaNoise = o.PcaNoise,
     };
-
-    private static long ShuffleChunkBytes(ImageRecordIterOptions o) =>
-        o.ShuffleChunkSize > 0 ? o.ShuffleChunkSize * (1L << 20) : o.Shuffle ? 8L << 20 : 0;
 
     /// <summary>As MXNet: one pass over this part, averaging the outputs normalized with the scalar means only; saved to <c>MeanImg</c>.</summary>
     private static async Task<float[]> ComputeMeanImageAsync(ImageRecordIterOptions o, CancellationToken cancellationToken)
