@@ -73,12 +73,19 @@ public static class Augmenters
         }
 
         if (randMirror) list.Add(new HorizontalFlipAug(0.5));
-        list.Add(new CastAug());
-        if (brightness > 0 || contrast > 0 || saturation > 0) list.Add(new ColorJitterAug(brightness, contrast, saturation));
-        if (hue > 0) list.Add(new HueJitterAug(hue));
-        if (pcaNoise > 0) list.Add(new LightingAug(pcaNoise, [.. ImageNetEigval], ImageNetEigvec));
-        if (randGray > 0) list.Add(new RandomGrayAug(randGray));
-        if (mean is not null || std is not null) list.Add(new ColorNormalizeAug(mean, std));
+        list.AddRange(ColorSteps(brightness, contrast, saturation, hue, pcaNoise, randGray, mean, std));
         return list;
+    }
+
+    /// <summary>The steps after the geometry, in the order of MXNet's <c>CreateAugmenter</c> (its <c>CreateDetAugmenter</c> uses the
+    /// same): cast to float32, then brightness/contrast/saturation jitter, hue, PCA lighting, gray and normalization where asked.</summary>
+    internal static IEnumerable<Augmenter> ColorSteps(float brightness, float contrast, float saturation, float hue, float pcaNoise, float randGray, float[]? mean, float[]? std)
+    {
+        yield return new CastAug();
+        if (brightness > 0 || contrast > 0 || saturation > 0) yield return new ColorJitterAug(brightness, contrast, saturation);
+        if (hue > 0) yield return new HueJitterAug(hue);
+        if (pcaNoise > 0) yield return new LightingAug(pcaNoise, [.. ImageNetEigval], ImageNetEigvec);
+        if (randGray > 0) yield return new RandomGrayAug(randGray);
+        if (mean is not null || std is not null) yield return new ColorNormalizeAug(mean, std);
     }
 }

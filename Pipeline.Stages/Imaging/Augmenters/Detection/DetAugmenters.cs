@@ -73,12 +73,7 @@ public static class DetAugmenters
         }
 
         list.Add(new DetBorrowAug(new ForceResizeAug((dataShape[2], dataShape[1]), interMethod)));
-        list.Add(new DetBorrowAug(new CastAug()));
-        if (brightness > 0 || contrast > 0 || saturation > 0) list.Add(new DetBorrowAug(new ColorJitterAug(brightness, contrast, saturation)));
-        if (hue > 0) list.Add(new DetBorrowAug(new HueJitterAug(hue)));
-        if (pcaNoise > 0) list.Add(new DetBorrowAug(new LightingAug(pcaNoise, [.. Augmenters.ImageNetEigval], Augmenters.ImageNetEigvec)));
-        if (randGray > 0) list.Add(new DetBorrowAug(new RandomGrayAug(randGray)));
-        if (mean is not null || std is not null) list.Add(new DetBorrowAug(new ColorNormalizeAug(mean, std)));
+        foreach (Augmenter step in Augmenters.ColorSteps(brightness, contrast, saturation, hue, pcaNoise, randGray, mean, std)) list.Add(new DetBorrowAug(step));
         return list;
     }
 
